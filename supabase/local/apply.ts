@@ -1,0 +1,48 @@
+/**
+ * Applies the local stand-ins (`supabase/local/*.sql`) and then every migration
+ * (`supabase/migrations/*.sql`) in order, with psql and ON_ERROR_STOP.
+ * Local stack and tests only.
+ */
+
+const root = new URL("../", import.meta.url).pathname;
+
+async function sqlFiles(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(`${root}${dir}`)) {
+    if (e.isFile && e.name.endsWith(".sql")) names.push(`${root}${dir}/${e.name}`);
+  }
+  return names.sort();
+}
+
+/** Runs one SQL file through psql; throws with psql's output on error. */
+export async function psqlFile(url: string, file: string): Promise<void> {
+  const out = await new Deno.Command("psql", {
+    args: [url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", file],
+    stdout: "piped",
+    stderr: "piped",
+    env: { PGOPTIONS: "--client-min-messages=warning" },
+  }).output();
+  if (!out.success) {
+    throw new Error(`psql ${file} failed: ${new TextDecoder().decode(out.stderr).slice(-3000)}`);
+  }
+}
+
+/** Options for {@linkcode applyLocalStack}. */
+export interface ApplyOptions {
+  /** How many times to apply the migrations (2 proves idempotence). Default 1. */
+  passes?: number;
+}
+
+/**
+ * Applies the stand-ins once, then the migrations `passes` times.
+ *
+ * @example
+ * await applyLocalStack(cluster.url, { passes: 2 });
+ */
+export async function applyLocalStack(url: string, options: ApplyOptions = {}): Promise<void> {
+  for (const f of await sqlFiles("local")) await psqlFile(url, f);
+  const migrations = await sqlFiles("migrations");
+  for (let i = 0; i < (options.passes ?? 1); i++) {
+    for (const f of migrations) await psqlFile(url, f);
+  }
+}

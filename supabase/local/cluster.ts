@@ -1,0 +1,104 @@
+/**
+ * Throwaway PostgreSQL 15 clusters with pg_cron preloaded, for tests and the
+ * local stack. Never used against a real Supabase project.
+ *
+ * Under root, initdb and postgres refuse to run, so both run as the `postgres`
+ * OS user through `runuser` (the data directory is chowned to it).
+ */
+
+/** A running throwaway cluster. */
+export interface Cluster {
+  /** Superuser connection URL (`postgres` role, `postgres` database). */
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Stops the server and removes the data directory. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Options for {@linkcode startCluster}. */
+export interface ClusterOptions {
+  /** TCP port on 127.0.0.1. Default: a free port picked by the OS. */
+  port?: number;
+  /** PostgreSQL binaries. Default: `PG_BIN` or `/usr/lib/postgresql/15/bin`. */
+  pgBin?: string;
+  /** Extra `postgresql.conf` lines. */
+  extraConf?: string[];
+}
+
+const isRoot = () => Deno.uid?.() === 0;
+
+async function run(cmd: string, args: string[], asPostgres: boolean): Promise<string> {
+  const [bin, argv] = asPostgres && isRoot()
+    ? ["runuser", ["-u", "postgres", "--", cmd, ...args]]
+    : [cmd, args];
+  const out = await new Deno.Command(bin, { args: argv, stdout: "piped", stderr: "piped" })
+    .output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  if (!out.success) throw new Error(`${cmd} failed (${out.code}): ${text.slice(-2000)}`);
+  return text;
+}
+
+/** Returns a TCP port that is free on 127.0.0.1 right now. */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/**
+ * Starts a fresh cluster in a temp dir with `shared_preload_libraries='pg_cron'`.
+ *
+ * @example
+ * const c = await startCluster();
+ * try { console.log(c.url); } finally { await c.stop(); }
+ */
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  const pgBin = options.pgBin ?? Deno.env.get("PG_BIN") ?? "/usr/lib/postgresql/15/bin";
+  const port = options.port ?? freePort();
+  const dataDir = await Deno.makeTempDir({ prefix: "edge-guard-pg-" });
+  if (isRoot()) await run("chown", ["-R", "postgres:postgres", dataDir], false);
+  const pgdata = `${dataDir}/data`;
+  await run(`${pgBin}/initdb`, [
+    "-D",
+    pgdata,
+    "-U",
+    "postgres",
+    "--auth=trust",
+    "--encoding=UTF8",
+    "--locale=C",
+    "--no-sync",
+  ], true);
+  const conf = [
+    `port = ${port}`,
+    `listen_addresses = '127.0.0.1'`,
+    `unix_socket_directories = '${dataDir}'`,
+    `shared_preload_libraries = 'pg_cron'`,
+    `cron.database_name = 'postgres'`,
+    `cron.use_background_workers = on`,
+    `max_worker_processes = 32`,
+    `fsync = off`,
+    `synchronous_commit = off`,
+    `full_page_writes = off`,
+    `log_min_messages = warning`,
+    ...(options.extraConf ?? []),
+  ].join("\n");
+  await Deno.writeTextFile(`${pgdata}/postgresql.conf`, `\n${conf}\n`, { append: true });
+  await run(`${pgBin}/pg_ctl`, ["-D", pgdata, "-l", `${dataDir}/server.log`, "-w", "start"], true);
+  let stopped = false;
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    dataDir,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      try {
+        await run(`${pgBin}/pg_ctl`, ["-D", pgdata, "-m", "immediate", "-w", "stop"], true);
+      } finally {
+        await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+      }
+    },
+  };
+}
