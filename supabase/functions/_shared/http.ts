@@ -1,0 +1,27 @@
+/**
+ * Small HTTP helpers shared by the functions: JSON responses and CORS.
+ */
+
+/** CORS headers for browser callers (the "sync now" button). */
+export const corsHeaders: Readonly<Record<string, string>> = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Headers":
+    "authorization, x-client-info, apikey, content-type, x-cron-secret",
+  "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+  "Access-Control-Max-Age": "86400",
+};
+
+/**
+ * Builds a JSON response.
+ *
+ * @param body any JSON-serialisable value.
+ * @param status HTTP status. Default 200.
+ * @param headers extra headers.
+ * @example
+ * return json({ error: "server_misconfigured" }, 500);
+ */
+export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
+  const h = new Headers(headers);
+  h.set("Content-Type", "application/json");
+  return new Response(JSON.stringify(body), { status, headers: h });
+}
