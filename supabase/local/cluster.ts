@@ -14,6 +14,11 @@ export interface Cluster {
   dataDir: string;
   /** Stops the server and removes the data directory. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * Synchronous {@linkcode Cluster.stop}, for `unload` handlers (which cannot
+   * await). Safe to call twice, and after `stop()`.
+   */
+  stopSync(): void;
 }
 
 /** Options for {@linkcode startCluster}. */
@@ -87,6 +92,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   await Deno.writeTextFile(`${pgdata}/postgresql.conf`, `\n${conf}\n`, { append: true });
   await run(`${pgBin}/pg_ctl`, ["-D", pgdata, "-l", `${dataDir}/server.log`, "-w", "start"], true);
   let stopped = false;
+  const stopArgs = ["-D", pgdata, "-m", "immediate", "-w", "stop"];
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
@@ -95,9 +101,25 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       if (stopped) return;
       stopped = true;
       try {
-        await run(`${pgBin}/pg_ctl`, ["-D", pgdata, "-m", "immediate", "-w", "stop"], true);
+        await run(`${pgBin}/pg_ctl`, stopArgs, true);
       } finally {
         await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+      }
+    },
+    stopSync() {
+      if (stopped) return;
+      stopped = true;
+      const [bin, args] = isRoot()
+        ? ["runuser", ["-u", "postgres", "--", `${pgBin}/pg_ctl`, ...stopArgs]]
+        : [`${pgBin}/pg_ctl`, stopArgs];
+      try {
+        new Deno.Command(bin, { args, stdout: "null", stderr: "null" }).outputSync();
+      } finally {
+        try {
+          Deno.removeSync(dataDir, { recursive: true });
+        } catch {
+          // Already gone.
+        }
       }
     },
   };

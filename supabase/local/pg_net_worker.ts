@@ -1,0 +1,184 @@
+/**
+ * Delivery worker for the local pg_net stand-in (`supabase/local/40_pg_net.sql`).
+ * Local stack and tests only: on Supabase the real pg_net background worker
+ * does this job.
+ *
+ * It claims queued rows from `net.http_request_queue` (DELETE ... RETURNING
+ * over a `FOR UPDATE SKIP LOCKED` selection, so several workers never send the
+ * same request), sends each with its own timeout and records the outcome in
+ * `net._http_response` under the request's id, with the real columns:
+ * status_code, content_type, headers, content, timed_out, error_msg, created.
+ */
+import postgres from "postgres";
+import { log as defaultLog, type Logger } from "../functions/_shared/log.ts";
+
+/** A postgres.js client. */
+export type Sql = postgres.Sql;
+
+/** Options for {@linkcode deliverQueued}. */
+export interface DeliverOptions {
+  /** HTTP client. Default: the global `fetch`. */
+  fetch?: typeof fetch;
+  /** Clock for `net._http_response.created`. Default: `() => new Date()`. */
+  now?: () => Date;
+  /** Most requests claimed per call. Default: 100. */
+  batchSize?: number;
+}
+
+interface QueuedRequest {
+  id: string;
+  method: string;
+  url: string;
+  headers: Record<string, string> | null;
+  body: Uint8Array | null;
+  timeout_milliseconds: number;
+}
+
+interface ResponseRow {
+  id: string;
+  status_code: number | null;
+  content_type: string | null;
+  headers: Record<string, string> | null;
+  content: string | null;
+  timed_out: boolean;
+  error_msg: string | null;
+}
+
+function failure(id: string, timedOut: boolean, message: string): ResponseRow {
+  return {
+    id,
+    status_code: null,
+    content_type: null,
+    headers: null,
+    content: null,
+    timed_out: timedOut,
+    error_msg: message,
+  };
+}
+
+async function send(req: QueuedRequest, fetchFn: typeof fetch): Promise<ResponseRow> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, req.timeout_milliseconds);
+  try {
+    const res = await fetchFn(req.url, {
+      method: req.method.toUpperCase(),
+      headers: req.headers ?? {},
+      // bytea arrives as a Buffer; copy it into a plain ArrayBuffer-backed view.
+      body: req.body === null ? undefined : new Uint8Array(req.body),
+      signal: controller.signal,
+    });
+    // The timeout also covers reading the body, as with curl's total timeout.
+    const content = await res.text();
+    return {
+      id: req.id,
+      status_code: res.status,
+      content_type: res.headers.get("content-type"),
+      headers: Object.fromEntries(res.headers),
+      content,
+      timed_out: false,
+      error_msg: null,
+    };
+  } catch (err) {
+    if (timedOut) {
+      return failure(req.id, true, `Timeout of ${req.timeout_milliseconds} ms reached`);
+    }
+    const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    return failure(req.id, false, text.slice(0, 1000));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Sends every queued request once (up to `batchSize`) and records the responses.
+ *
+ * @param sql a postgres.js client with rights on the `net` schema.
+ * @param options see {@linkcode DeliverOptions}.
+ * @returns how many requests were claimed.
+ * @example
+ * const sent = await deliverQueued(sql);
+ */
+export async function deliverQueued(sql: Sql, options: DeliverOptions = {}): Promise<number> {
+  const fetchFn = options.fetch ?? fetch;
+  const now = options.now ?? (() => new Date());
+  const rows = await sql<QueuedRequest[]>`
+    delete from net.http_request_queue
+    where id in (
+      select id from net.http_request_queue order by id
+      limit ${options.batchSize ?? 100} for update skip locked)
+    returning id::text as id, method::text as method, url, headers, body, timeout_milliseconds`;
+  const results = await Promise.all(rows.map((r) => send(r, fetchFn)));
+  for (const r of results) {
+    await sql`
+      insert into net._http_response
+        (id, status_code, content_type, headers, content, timed_out, error_msg, created)
+      values (${r.id}::bigint, ${r.status_code}, ${r.content_type},
+        ${r.headers === null ? null : sql.json(r.headers)}, ${r.content}, ${r.timed_out},
+        ${r.error_msg}, ${now()})`;
+  }
+  return rows.length;
+}
+
+/** Options for {@linkcode startNetWorker}. */
+export interface NetWorkerOptions extends DeliverOptions {
+  /** Pause between polls of an empty queue, in ms. Default: 250. */
+  intervalMs?: number;
+  /** Structured logger for delivery errors. Default: the console logger. */
+  log?: Logger;
+}
+
+/** A running worker. */
+export interface NetWorker {
+  /** Stops polling, waits for the current batch, closes its own connection. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Polls the queue and delivers requests until stopped.
+ *
+ * @param target a database URL (the worker opens and closes its own client) or
+ *   an existing postgres.js client (left open on stop).
+ * @param options see {@linkcode NetWorkerOptions}.
+ * @returns a {@linkcode NetWorker}.
+ * @example
+ * const worker = startNetWorker(Deno.env.get("DATABASE_URL")!);
+ * // ...
+ * await worker.stop();
+ */
+export function startNetWorker(target: string | Sql, options: NetWorkerOptions = {}): NetWorker {
+  const owned = typeof target === "string";
+  const sql = typeof target === "string"
+    ? postgres(target, { max: 1, onnotice: () => {} })
+    : target;
+  const log = options.log ?? defaultLog;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running: Promise<void> = Promise.resolve();
+
+  const tick = async () => {
+    try {
+      while (!stopped && await deliverQueued(sql, options) > 0) {
+        // Drain the queue before sleeping again.
+      }
+    } catch (err) {
+      log("error", "pg_net_worker_poll_failed", {
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+    if (!stopped) timer = setTimeout(() => (running = tick()), options.intervalMs ?? 250);
+  };
+  running = tick();
+
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+      if (owned) await sql.end();
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import assert from "node:assert/strict";
+import { freePort } from "./cluster.ts";
+import { deliverQueued, startNetWorker } from "./pg_net_worker.ts";
+import { connect, type Sql, testDatabaseUrl } from "../../tests/support/db.ts";
+
+interface Seen {
+  method: string;
+  path: string;
+  search: string;
+  auth: string | null;
+  contentType: string | null;
+  body: string;
+}
+
+/** A local HTTP server: /ok answers 201 JSON, /slow waits until released. */
+function startServer() {
+  const seen: Seen[] = [];
+  let release = () => {};
+  const released = new Promise<void>((r) => (release = r));
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    seen.push({
+      method: req.method,
+      path: url.pathname,
+      search: url.search,
+      auth: req.headers.get("authorization"),
+      contentType: req.headers.get("content-type"),
+      body: await req.text(),
+    });
+    if (url.pathname === "/slow") {
+      await released;
+      return new Response("late");
+    }
+    return Response.json({ hello: "world" }, { status: 201, headers: { "x-test": "yes" } });
+  });
+  return { server, seen, base: `http://127.0.0.1:${server.addr.port}`, release };
+}
+
+async function queue(sql: Sql, url: string, timeoutMs: number): Promise<string> {
+  const [row] = await sql`
+    select net.http_post(
+      url := ${url},
+      body := '{"mode":"incremental"}'::jsonb,
+      headers := jsonb_build_object('Content-Type', 'application/json',
+        'Authorization', 'Bearer local-test-token'),
+      timeout_milliseconds := ${timeoutMs}
+    )::text as id`;
+  return row.id;
+}
+
+async function response(sql: Sql, id: string) {
+  const [row] = await sql`select * from net._http_response where id = ${id}::bigint`;
+  return row;
+}
+
+Deno.test("deliverQueued sends queued requests and records status, content and timeouts", async () => {
+  const sql = connect(await testDatabaseUrl());
+  const { server, seen, base, release } = startServer();
+  try {
+    const ok = await queue(sql, `${base}/ok`, 5000);
+    const slow = await queue(sql, `${base}/slow`, 300);
+    const refused = await queue(sql, `http://127.0.0.1:${freePort()}/nothing`, 5000);
+    const [{ get }] = await sql`
+      select net.http_get(${base + "/ok"}, '{"q": "a b&c"}'::jsonb)::text as get`;
+
+    const claimed = await deliverQueued(sql);
+    assert.ok(claimed >= 4, `claimed ${claimed}`);
+    const [{ left }] = await sql`
+      select count(*)::int as left from net.http_request_queue
+      where id = any(${[ok, slow, refused, get]}::bigint[])`;
+    assert.equal(left, 0);
+
+    const okRow = await response(sql, ok);
+    assert.equal(okRow.status_code, 201);
+    assert.equal(okRow.content, '{"hello":"world"}');
+    assert.equal(okRow.content_type, "application/json");
+    assert.equal(okRow.headers["x-test"], "yes");
+    assert.equal(okRow.timed_out, false);
+    assert.equal(okRow.error_msg, null);
+    const okSeen = seen.find((s) => s.path === "/ok" && s.method === "POST");
+    assert.deepEqual(okSeen && JSON.parse(okSeen.body), { mode: "incremental" });
+    assert.equal(okSeen?.auth, "Bearer local-test-token");
+    assert.equal(okSeen?.contentType, "application/json");
+
+    const slowRow = await response(sql, slow);
+    assert.equal(slowRow.timed_out, true);
+    assert.equal(slowRow.status_code, null);
+    assert.match(slowRow.error_msg, /Timeout of 300 ms/);
+
+    const refusedRow = await response(sql, refused);
+    assert.equal(refusedRow.timed_out, false);
+    assert.equal(refusedRow.status_code, null);
+    assert.ok(refusedRow.error_msg);
+
+    assert.equal((await response(sql, get)).status_code, 201);
+    assert.equal(seen.find((s) => s.method === "GET")?.search, "?q=a%20b%26c");
+  } finally {
+    release();
+    await server.shutdown();
+    await sql.end();
+  }
+});
+
+Deno.test("startNetWorker polls the queue until stopped", async () => {
+  const url = await testDatabaseUrl();
+  const sql = connect(url);
+  const { server, base, release } = startServer();
+  const worker = startNetWorker(url, { intervalMs: 50 });
+  try {
+    const id = await queue(sql, `${base}/ok`, 5000);
+    const deadline = Date.now() + 5000;
+    let row = await response(sql, id);
+    while (!row && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      row = await response(sql, id);
+    }
+    assert.equal(row?.status_code, 201);
+  } finally {
+    await worker.stop();
+    release();
+    await server.shutdown();
+    await sql.end();
+  }
+});

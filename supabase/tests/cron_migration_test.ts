@@ -1,0 +1,74 @@
+/**
+ * Re-running the cron migration removes jobs that send a literal key (the seed
+ * incident: `odoo-crm-sync-incremental` sent the anon key) and restores the
+ * Vault-based jobs, while leaving unrelated jobs alone. Runs the real migration
+ * file with psql against the shared test database; the end state equals the
+ * state after `applyLocalStack`, plus nothing.
+ */
+import assert from "node:assert/strict";
+import { psqlFile } from "../local/apply.ts";
+import { connect, testDatabaseUrl } from "../../tests/support/db.ts";
+
+const migrations = new URL("../migrations/", import.meta.url).pathname;
+const cronMigration = [...Deno.readDirSync(migrations)]
+  .map((e) => e.name)
+  .filter((n) => n.endsWith("_cron_jobs.sql"))
+  .sort()
+  .map((n) => `${migrations}${n}`)[0];
+
+// A schedule that never fires during a test run (03:00 on January 1st).
+const NEVER = "0 3 1 1 *";
+const ANON_JWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb2xlIjoiYW5vbiJ9.c2lnbmF0dXJl";
+const legacy = (fn: string, auth: string) =>
+  `select net.http_post(url := 'https://legacy-ref.supabase.co/functions/v1/${fn}',
+    headers := jsonb_build_object('Content-Type', 'application/json', 'Authorization', '${auth}'),
+    body := '{"mode":"incremental"}'::jsonb) as request_id;`;
+
+const LEGACY_JOBS: [string, string][] = [
+  ["odoo-crm-sync-incremental", legacy("odoo-crm-sync", `Bearer ${ANON_JWT}`)],
+  ["odoo-chatter-sync-legacy", legacy("odoo-chatter-sync", `Bearer ${ANON_JWT}`)],
+  ["sla-legacy-publishable", legacy("check-sla-breaches", "Bearer sb_publishable_abc123")],
+  ["bots-legacy-secret", legacy("bot-scheduler", "Bearer sb_secret_abc123")],
+];
+const UNRELATED = ["edge-guard-test-unrelated", "select 1"];
+
+Deno.test("re-running the cron migration removes literal-key jobs and keeps others", async () => {
+  assert.ok(cronMigration, "cron migration file not found");
+  const url = await testDatabaseUrl();
+  const sql = connect(url);
+  try {
+    for (const [name, command] of [...LEGACY_JOBS, UNRELATED]) {
+      await sql`select cron.schedule(${name}, ${NEVER}, ${command})`;
+    }
+    const [{ bad }] = await sql`
+      select count(*)::int as bad from cron.job where command ~ 'eyJ|sb_(publishable|secret)_'`;
+    assert.equal(bad, LEGACY_JOBS.length, "setup: the legacy jobs exist");
+
+    await psqlFile(url, cronMigration);
+
+    const [{ leaking }] = await sql`
+      select count(*)::int as leaking from cron.job
+      where command like '%/functions/v1/%' and command ~ '(eyJ|sb_(publishable|secret)_)'`;
+    assert.equal(leaking, 0);
+    const names = (await sql`select jobname from cron.job order by jobname`).map((r) => r.jobname);
+    for (const [name] of LEGACY_JOBS.slice(1)) assert.ok(!names.includes(name), name);
+    assert.ok(names.includes(UNRELATED[0]), "an unrelated job is kept");
+    const ours = await sql`
+      select jobname, schedule, command from cron.job
+      where jobname in ('odoo-crm-sync-incremental', 'odoo-chatter-sync-incremental',
+        'bot-scheduler', 'check-sla-breaches')`;
+    assert.equal(ours.length, 4);
+    for (const job of ours) {
+      assert.match(job.command, /vault\.decrypted_secrets/, job.jobname);
+      assert.doesNotMatch(job.command, /eyJ|sb_|https?:\/\//, job.jobname);
+    }
+    assert.equal(
+      ours.find((j) => j.jobname === "odoo-crm-sync-incremental")?.schedule,
+      "*/15 * * * *",
+    );
+  } finally {
+    const leftovers = [...LEGACY_JOBS.slice(1).map(([n]) => n), UNRELATED[0]];
+    await sql`select cron.unschedule(jobid) from cron.job where jobname = any(${leftovers})`;
+    await sql.end();
+  }
+});
