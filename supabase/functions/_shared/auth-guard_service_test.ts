@@ -1,0 +1,150 @@
+/**
+ * Service callers: service keys (legacy service_role JWT and sb_secret_, as
+ * Bearer or apikey) and the cron secret, including the seed's misconfigured
+ * CRON_SECRET and stale-secret scenarios (the log says so in plain words).
+ */
+import { type AuthContext, loadAuthConfig } from "./auth-guard.ts";
+import {
+  createEs256Key,
+  mintAdminToken,
+  TEST_ANON_KEY,
+  TEST_CRON_SECRET,
+  TEST_SECRET_KEY,
+  TEST_SERVICE_ROLE_KEY,
+  testAuthEnv,
+} from "../../../tests/support/tokens.ts";
+import { makeRequest, ORG_A, ORG_B } from "../../../tests/support/guard_harness.ts";
+import {
+  bearer,
+  bearerOf,
+  defineGuardTable,
+  type GuardCase,
+} from "../../../tests/support/guard_table.ts";
+
+const es = await createEs256Key("es-key-1");
+const JWKS = JSON.stringify({ keys: [es.publicJwk] });
+const config = loadAuthConfig(testAuthEnv({ SUPABASE_JWKS: JWKS }));
+const noCron = loadAuthConfig(testAuthEnv({ SUPABASE_JWKS: JWKS, CRON_SECRET: undefined }));
+const noServiceRoleKey = loadAuthConfig(
+  testAuthEnv({ SUPABASE_JWKS: JWKS, SUPABASE_SERVICE_ROLE_KEY: undefined }),
+);
+
+const admin = (orgId = ORG_A, o = {}) => mintAdminToken(orgId, o);
+const USER_CTX: Partial<AuthContext> = { via: "user_jwt", isServiceRole: false, orgId: ORG_A };
+const SERVICE_CTX: Partial<AuthContext> = {
+  via: "service_key",
+  isServiceRole: true,
+  isIntegrationAdmin: false,
+  userId: null,
+  claims: null,
+};
+
+const CASES: GuardCase[] = [
+  // Seed (5): service callers.
+  {
+    name: "legacy service_role key as Bearer",
+    req: () => bearer(TEST_SERVICE_ROLE_KEY),
+    status: 200,
+    ctx: { ...SERVICE_CTX, orgId: null },
+  },
+  {
+    name: "legacy service_role key as apikey (Bearer is the anon key, as supabase-js sends)",
+    req: () => makeRequest({ bearer: TEST_ANON_KEY, apikey: TEST_SERVICE_ROLE_KEY }),
+    status: 200,
+    ctx: SERVICE_CTX,
+  },
+  {
+    name: "sb_secret_ key as Bearer, naming an org",
+    req: () => makeRequest({ bearer: TEST_SECRET_KEY, query: { org_id: ORG_B } }),
+    status: 200,
+    ctx: { ...SERVICE_CTX, orgId: ORG_B },
+  },
+  {
+    name: "sb_secret_ key as apikey only, org in the body",
+    req: () => makeRequest({ apikey: TEST_SECRET_KEY, json: { org_id: ORG_A } }),
+    status: 200,
+    ctx: { ...SERVICE_CTX, orgId: ORG_A },
+  },
+  {
+    name: "lower-case bearer scheme",
+    req: () => makeRequest({ authorization: `bearer ${TEST_SECRET_KEY}` }),
+    status: 200,
+    ctx: SERVICE_CTX,
+  },
+  {
+    name: "service caller with a body too large to scope: org from the query",
+    req: () =>
+      makeRequest({
+        bearer: TEST_SECRET_KEY,
+        query: { org_id: ORG_A },
+        json: { org_id: ORG_B, pad: "x".repeat(1024 * 1024) },
+      }),
+    status: 200,
+    ctx: { ...SERVICE_CTX, orgId: ORG_A },
+  },
+  {
+    name: "service caller with a non-string org_id",
+    req: () => makeRequest({ bearer: TEST_SECRET_KEY, json: { org_id: ["a", "b"] } }),
+    status: 403,
+    error: "org_scope_violation",
+    reason: "invalid_org_id",
+    identity: "service_role",
+  },
+  {
+    name: "service caller naming two orgs",
+    req: () =>
+      makeRequest({ bearer: TEST_SECRET_KEY, query: { org_id: ORG_A }, json: { org_id: ORG_B } }),
+    status: 403,
+    error: "org_scope_violation",
+    reason: "conflicting_org_ids",
+    identity: "service_role",
+  },
+  {
+    name: "service_role JWT that is not a configured key is not trusted for its role claim",
+    req: () => bearer(TEST_SERVICE_ROLE_KEY),
+    options: { config: noServiceRoleKey },
+    status: 401,
+    error: "invalid_token",
+    reason: "missing_aud",
+  },
+  // Cron secret.
+  {
+    name: "matching x-cron-secret",
+    req: () => makeRequest({ cronSecret: TEST_CRON_SECRET, json: { org_id: ORG_A } }),
+    status: 200,
+    ctx: { via: "cron_secret", isServiceRole: true, userId: null, orgId: ORG_A },
+  },
+  {
+    name: "mismatching x-cron-secret and nothing else",
+    req: () => makeRequest({ cronSecret: "not-the-cron-secret" }),
+    status: 401,
+    error: "missing_authorization",
+    reason: "no_credentials",
+    events: ["cron_secret_mismatch"],
+  },
+  {
+    name: "mismatching x-cron-secret with a service key (seed: bot-scheduler)",
+    req: () => makeRequest({ cronSecret: "stale-secret", bearer: TEST_SERVICE_ROLE_KEY }),
+    status: 200,
+    ctx: SERVICE_CTX,
+    events: ["cron_secret_mismatch"],
+  },
+  {
+    name: "x-cron-secret while CRON_SECRET is unset, with a service key",
+    req: () => makeRequest({ cronSecret: TEST_CRON_SECRET, bearer: TEST_SERVICE_ROLE_KEY }),
+    options: { config: noCron },
+    status: 200,
+    ctx: SERVICE_CTX,
+    events: ["cron_secret_not_configured"],
+  },
+  {
+    name: "x-cron-secret while CRON_SECRET is unset, with a user token",
+    req: () => bearerOf(admin(), { cronSecret: TEST_CRON_SECRET }),
+    options: { config: noCron },
+    status: 200,
+    ctx: USER_CTX,
+    events: ["cron_secret_not_configured"],
+  },
+];
+
+defineGuardTable("service", CASES, { config });

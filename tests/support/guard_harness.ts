@@ -1,0 +1,86 @@
+/**
+ * Helpers for the auth-guard tests: requests with credentials, a log capture,
+ * and one call that returns everything a test wants to assert on.
+ */
+import { createLogger } from "../../supabase/functions/_shared/log.ts";
+import {
+  type AuthContext,
+  isAuthContext,
+  type VerifyOptions,
+  verifyRequest,
+} from "../../supabase/functions/_shared/auth-guard.ts";
+
+export const ORG_A = "0f4b5c8e-1a2b-4c3d-8e9f-00000000000a";
+export const ORG_B = "0f4b5c8e-1a2b-4c3d-8e9f-00000000000b";
+
+/** A logger that keeps every line, parsed. */
+export function captureLogs() {
+  const lines: string[] = [];
+  const logger = createLogger((line) => lines.push(line));
+  const events = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { lines, logger, events };
+}
+
+export interface RequestSpec {
+  method?: string;
+  query?: Record<string, string | string[]>;
+  bearer?: string;
+  authorization?: string;
+  apikey?: string;
+  cronSecret?: string;
+  json?: unknown;
+  body?: string;
+  contentType?: string;
+}
+
+/** Builds a request to a function URL with the given credentials, query and body. */
+export function makeRequest(spec: RequestSpec = {}): Request {
+  const url = new URL("http://localhost:54321/functions/v1/test-fn");
+  for (const [name, value] of Object.entries(spec.query ?? {})) {
+    for (const v of [value].flat()) url.searchParams.append(name, v);
+  }
+  const headers = new Headers();
+  const authorization = spec.authorization ?? (spec.bearer && `Bearer ${spec.bearer}`);
+  if (authorization) headers.set("Authorization", authorization);
+  if (spec.apikey !== undefined) headers.set("apikey", spec.apikey);
+  if (spec.cronSecret !== undefined) headers.set("x-cron-secret", spec.cronSecret);
+  let body = spec.body;
+  if (spec.json !== undefined) body = JSON.stringify(spec.json);
+  if (body !== undefined) headers.set("Content-Type", spec.contentType ?? "application/json");
+  const method = spec.method ?? (body === undefined ? "GET" : "POST");
+  return new Request(url, { method, headers, body });
+}
+
+/** The outcome of one verifyRequest call. */
+export interface Outcome {
+  ctx: AuthContext | null;
+  response: Response | null;
+  status: number;
+  error: string | null;
+  events: Record<string, unknown>[];
+}
+
+/** Runs verifyRequest with a capturing logger (unless options.logger is given). */
+export async function runGuard(req: Request, options: VerifyOptions): Promise<Outcome> {
+  const capture = captureLogs();
+  const result = await verifyRequest(req, { logger: capture.logger, ...options });
+  if (isAuthContext(result)) {
+    return { ctx: result, response: null, status: 200, error: null, events: capture.events() };
+  }
+  const text = await result.clone().text();
+  const error = (JSON.parse(text) as { error: string }).error;
+  return { ctx: null, response: result, status: result.status, error, events: capture.events() };
+}
+
+/** The credential header values of a request (to prove none is ever logged). */
+export function credentialsOf(req: Request): string[] {
+  const values = ["authorization", "apikey", "x-cron-secret"].map((h) => req.headers.get(h));
+  return values.flatMap((v) => (v === null ? [] : [v.replace(/^bearer\s+/i, ""), v]));
+}
+
+/** Every 16-character window of `secret`. */
+export function windows(secret: string, size = 16): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + size <= secret.length; i++) out.push(secret.slice(i, i + size));
+  return out;
+}
