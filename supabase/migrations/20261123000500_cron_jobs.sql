@@ -6,6 +6,11 @@
 -- no command holds a key or a URL. If a secret is missing the request fails
 -- (null url) and the failure is visible in cron.job_run_details.
 --
+-- Every job also records the pg_net request id with its job and function name
+-- in public.cron_http_requests (..._cron_http_requests.sql), so a 401 in
+-- net._http_response can be traced to the job that caused it (`deno task
+-- doctor`). The daily `edge-guard-housekeeping` job keeps 7 days of those rows.
+--
 -- The earlier hand-made jobs sent the anon key as a literal bearer token (the
 -- sync functions answered 401 for months). Any job that calls /functions/v1/
 -- with a literal key (a JWT `eyJ...` or an `sb_publishable_`/`sb_secret_` key)
@@ -27,17 +32,24 @@ $$;
 do $$
 declare
   j record;
-  fn_call text := $cmd$select net.http_post(
+  -- format() arguments: 1 job name, 2 function name, 3 body, 4 timeout (ms).
+  -- "on conflict": pg_net request ids restart if the extension is re-created;
+  -- a stale row must never make the job (and its request) fail.
+  fn_call text := $cmd$insert into public.cron_http_requests (request_id, job_name, function_name)
+  select net.http_post(
     url := (select decrypted_secret from vault.decrypted_secrets where name = 'project_url')
-      || '/functions/v1/%s',
+      || '/functions/v1/%2$s',
     headers := jsonb_build_object(
       'Content-Type', 'application/json',
       'Authorization', 'Bearer ' || (
         select decrypted_secret from vault.decrypted_secrets where name = 'service_role_key')
     ),
-    body := %s,
-    timeout_milliseconds := %s
-  ) as request_id;$cmd$;
+    body := %3$s,
+    timeout_milliseconds := %4$s
+  ), %1$L, %2$L
+  on conflict (request_id) do update
+    set job_name = excluded.job_name, function_name = excluded.function_name,
+      created_at = excluded.created_at;$cmd$;
   sync_body text := $b$jsonb_build_object('mode', 'incremental', 'scheduled_for', date_trunc('minute', now()))$b$;
   tick_body text := $b$jsonb_build_object('scheduled_for', date_trunc('minute', now()))$b$;
 begin
@@ -52,12 +64,16 @@ begin
 
   -- cron.schedule with a name replaces the command of an existing job of that name.
   perform cron.schedule('odoo-crm-sync-incremental', '*/15 * * * *',
-    format(fn_call, 'odoo-crm-sync', sync_body, 120000));
+    format(fn_call, 'odoo-crm-sync-incremental', 'odoo-crm-sync', sync_body, 120000));
   perform cron.schedule('odoo-chatter-sync-incremental', '5-59/15 * * * *',
-    format(fn_call, 'odoo-chatter-sync', sync_body, 120000));
+    format(fn_call, 'odoo-chatter-sync-incremental', 'odoo-chatter-sync', sync_body, 120000));
   perform cron.schedule('bot-scheduler', '* * * * *',
-    format(fn_call, 'bot-scheduler', tick_body, 30000));
+    format(fn_call, 'bot-scheduler', 'bot-scheduler', tick_body, 30000));
   perform cron.schedule('check-sla-breaches', '*/5 * * * *',
-    format(fn_call, 'check-sla-breaches', tick_body, 30000));
+    format(fn_call, 'check-sla-breaches', 'check-sla-breaches', tick_body, 30000));
+
+  -- Retention for the request log above; calls no function.
+  perform cron.schedule('edge-guard-housekeeping', '17 3 * * *',
+    $cmd$delete from public.cron_http_requests where created_at < now() - interval '7 days';$cmd$);
 end
 $$;

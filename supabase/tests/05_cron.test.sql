@@ -1,8 +1,10 @@
 -- pg_cron jobs: schedules, no literal key or URL, and running a job's command
--- really queues a pg_net request built from the Vault secrets.
+-- really queues a pg_net request built from the Vault secrets and records it in
+-- public.cron_http_requests under the job's name; the housekeeping job keeps
+-- 7 days of that log.
 begin;
 create extension if not exists pgtap;
-select plan(23);
+select plan(40);
 
 create temp table expected (jobname text primary key, schedule text, fn text, sync boolean);
 insert into expected values
@@ -35,15 +37,18 @@ begin
   perform vault.create_secret('sb_secret_TEST0123456789', 'service_role_key');
 end
 $$;
-create temp table ran (jobname text primary key, request_id bigint);
+create temp table ran (jobname text primary key, request_id bigint, recorded int);
 do $$
 declare
   j record;
-  rid bigint;
+  n int;
 begin
   for j in select c.jobname, c.command from cron.job c join expected e using (jobname) loop
-    execute j.command into rid;
-    insert into ran values (j.jobname, rid);
+    execute j.command;
+    get diagnostics n = row_count;
+    -- The id net.http_post just took in this session.
+    insert into ran values (j.jobname,
+      currval(pg_get_serial_sequence('net.http_request_queue', 'id')), n);
   end loop;
 end
 $$;
@@ -51,6 +56,14 @@ create temp view sent as
 select r.jobname, e.fn, e.sync, q.method, q.url, q.headers, q.timeout_milliseconds,
   convert_from(q.body, 'UTF8')::jsonb as body
 from ran r join expected e using (jobname) left join net.http_request_queue q on q.id = r.request_id;
+
+select is(r.recorded, 1, r.jobname || ' records one row in cron_http_requests') from ran r order by 1;
+select results_eq(
+  format($q$select job_name, function_name from public.cron_http_requests where request_id = %s$q$,
+    r.request_id),
+  format($q$values (%L::text, %L::text)$q$, r.jobname, e.fn),
+  r.jobname || ' links its pg_net request id to its job and function name')
+from ran r join expected e using (jobname) order by 1;
 
 select is(s.url, 'https://test-ref.supabase.co/functions/v1/' || s.fn,
   s.jobname || ' posts to <project_url>/functions/v1/' || s.fn) from sent s order by 1;
@@ -67,6 +80,33 @@ from sent s order by 1;
 delete from vault.secrets where name = 'project_url';
 select throws_ok((select command from cron.job where jobname = 'bot-scheduler'), '23502', null,
   'a missing project_url makes the job fail (visible in cron.job_run_details)');
+
+-- The request log: private, indexed by time, kept 7 days by a daily job.
+select ok((select relrowsecurity from pg_class where oid = 'public.cron_http_requests'::regclass),
+  'row level security is enabled on cron_http_requests');
+select col_is_pk('public', 'cron_http_requests', array['request_id'], 'keyed by the pg_net request id');
+select has_index('public', 'cron_http_requests', 'cron_http_requests_created_at_idx',
+  array['created_at'], 'cron_http_requests is indexed on created_at');
+select table_privs_are('public', 'cron_http_requests', r, array[]::text[],
+  r || ' has no privilege on cron_http_requests') from unnest(array['anon', 'authenticated']) r;
+select ok(not has_table_privilege('service_role', 'public.cron_http_requests', 'insert, update, delete'),
+  'service_role cannot change the request log');
+select results_eq(
+  $$select schedule, active, command like '%/functions/v1/%' from cron.job
+    where jobname = 'edge-guard-housekeeping'$$,
+  $$values ('17 3 * * *'::text, true, false)$$,
+  'edge-guard-housekeeping runs daily and calls no edge function');
+insert into public.cron_http_requests (request_id, job_name, function_name, created_at) values
+  (-1, 'old', 'fn', now() - interval '8 days'), (-2, 'recent', 'fn', now() - interval '6 days');
+do $$
+begin
+  execute (select command from cron.job where jobname = 'edge-guard-housekeeping');
+end
+$$;
+select results_eq($$select request_id from public.cron_http_requests where request_id < 0$$,
+  $$values (-2::bigint)$$, 'housekeeping deletes rows older than 7 days and keeps newer ones');
+select is((select count(*)::int from public.cron_http_requests r join ran using (request_id)), 4,
+  'housekeeping keeps the requests just made');
 
 select * from finish();
 rollback;

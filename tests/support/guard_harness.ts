@@ -13,10 +13,30 @@ import {
 export const ORG_A = "0f4b5c8e-1a2b-4c3d-8e9f-00000000000a";
 export const ORG_B = "0f4b5c8e-1a2b-4c3d-8e9f-00000000000b";
 
-/** A logger that keeps every line, parsed. */
+// `scripts/run_tests.ts` scans this file for leaked secrets; captured lines go there too.
+const LOG_FILE: string | null = (() => {
+  try {
+    return Deno.env.get("EDGE_GUARD_LOG_FILE") || null;
+  } catch {
+    return null;
+  }
+})();
+
+/** Appends a captured line to EDGE_GUARD_LOG_FILE when it is set (no-op otherwise). */
+export function recordLogLine(line: string): void {
+  if (LOG_FILE === null) return;
+  try {
+    Deno.writeTextFileSync(LOG_FILE, `${line}\n`, { append: true });
+  } catch { /* best effort */ }
+}
+
+/** A logger that keeps every line, parsed (and records it for the suite-wide leak scan). */
 export function captureLogs() {
   const lines: string[] = [];
-  const logger = createLogger((line) => lines.push(line));
+  const logger = createLogger((line) => {
+    lines.push(line);
+    recordLogLine(line);
+  });
   const events = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   return { lines, logger, events };
 }
@@ -83,4 +103,35 @@ export function windows(secret: string, size = 16): string[] {
   const out: string[] = [];
   for (let i = 0; i + size <= secret.length; i++) out.push(secret.slice(i, i + size));
   return out;
+}
+
+/**
+ * The kinds of the secrets that appear in `text`, whole or as any 16-character
+ * piece (a secret shorter than 16 characters must appear whole). Never returns values.
+ *
+ * @example
+ * leakedKinds(logText, testSecretsFor(seed)); // [] when nothing leaked
+ */
+export function leakedKinds(
+  text: string,
+  secrets: readonly { kind: string; value: string }[],
+  size = 16,
+): string[] {
+  const kindsOf = new Map<string, Set<string>>();
+  const found = new Set<string>();
+  for (const { kind, value } of secrets) {
+    if (value.length < size) {
+      if (value !== "" && text.includes(value)) found.add(kind);
+      continue;
+    }
+    for (const piece of windows(value, size)) {
+      const kinds = kindsOf.get(piece) ?? new Set<string>();
+      kindsOf.set(piece, kinds.add(kind));
+    }
+  }
+  for (let i = 0; i + size <= text.length; i++) {
+    const kinds = kindsOf.get(text.slice(i, i + size));
+    if (kinds !== undefined) { for (const kind of kinds) found.add(kind); }
+  }
+  return [...found];
 }

@@ -6,6 +6,11 @@
  *
  * Tokens are assembled by hand (not with jose's SignJWT) so tests can put any
  * header in them: `crit`, odd `kid`s, a lying `alg`.
+ *
+ * The TEST_* secrets are random per process, or derived from
+ * `EDGE_GUARD_TEST_SEED` when it is set (read once, at import), so that
+ * `scripts/run_tests.ts` can recompute them with {@linkcode testSecretsFor}
+ * and scan every captured log line for them.
  */
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { Buffer } from "node:buffer";
@@ -13,13 +18,20 @@ import { createHmac } from "node:crypto";
 
 export const TEST_SUPABASE_URL = "http://127.0.0.1:54321";
 export const TEST_ISSUER = `${TEST_SUPABASE_URL}/auth/v1`;
-export const TEST_JWT_SECRET = "edge-guard-local-jwt-secret-with-at-least-32-characters";
 export const TEST_REF = "edgeguardlocal";
 
 const FAR_FUTURE = 4_102_444_800; // 2100-01-01
 
 function randomToken(bytes = 24): string {
   return Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString("base64url");
+}
+
+function readSeed(): string | null {
+  try {
+    return Deno.env.get("EDGE_GUARD_TEST_SEED") || null;
+  } catch {
+    return null; // no env permission: random secrets
+  }
 }
 
 const b64url = (data: string | Uint8Array) => Buffer.from(data).toString("base64url");
@@ -184,11 +196,41 @@ export function createRs256Key(kid: string = crypto.randomUUID()): Promise<Signi
   return createSigningKey("RS256", kid);
 }
 
-export const TEST_ANON_KEY: string = legacyKeySync("anon", TEST_JWT_SECRET);
-export const TEST_SERVICE_ROLE_KEY: string = legacyKeySync("service_role", TEST_JWT_SECRET);
-export const TEST_SECRET_KEY: string = newSecretKey();
-export const TEST_PUBLISHABLE_KEY: string = newPublishableKey();
-export const TEST_CRON_SECRET: string = randomToken(32);
+interface SecretMaterial {
+  jwtSecret: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  secretKey: string;
+  publishableKey: string;
+  cronSecret: string;
+}
+
+// Without a seed: random. With one: HMAC-SHA256(seed, label), so every process
+// given the same seed (the tests, and run_tests.ts scanning their logs) agrees.
+function secretMaterial(seed: string | null): SecretMaterial {
+  const pick = (label: string, bytes: number) =>
+    seed === null
+      ? randomToken(bytes)
+      : createHmac("sha256", seed).update(label).digest().subarray(0, bytes).toString("base64url");
+  const jwtSecret = pick("jwt_secret", 30); // 40 characters; the guard needs 32
+  return {
+    jwtSecret,
+    anonKey: legacyKeySync("anon", jwtSecret),
+    serviceRoleKey: legacyKeySync("service_role", jwtSecret),
+    secretKey: `sb_secret_${pick("secret_key", 24)}`,
+    publishableKey: `sb_publishable_${pick("publishable_key", 24)}`,
+    cronSecret: pick("cron_secret", 32),
+  };
+}
+
+const MATERIAL = secretMaterial(readSeed());
+
+export const TEST_JWT_SECRET: string = MATERIAL.jwtSecret;
+export const TEST_ANON_KEY: string = MATERIAL.anonKey;
+export const TEST_SERVICE_ROLE_KEY: string = MATERIAL.serviceRoleKey;
+export const TEST_SECRET_KEY: string = MATERIAL.secretKey;
+export const TEST_PUBLISHABLE_KEY: string = MATERIAL.publishableKey;
+export const TEST_CRON_SECRET: string = MATERIAL.cronSecret;
 
 /** Every secret value of the default test environment, for "never logged" checks. */
 export const TEST_SECRETS: readonly string[] = [
@@ -199,6 +241,31 @@ export const TEST_SECRETS: readonly string[] = [
   TEST_PUBLISHABLE_KEY,
   TEST_CRON_SECRET,
 ];
+
+/** One test secret and the name of its kind (reports name the kind, never the value). */
+export interface TestSecret {
+  kind: string;
+  value: string;
+}
+
+/**
+ * The TEST_* secrets that a process started with `EDGE_GUARD_TEST_SEED=seed`
+ * uses, with their kinds.
+ *
+ * @example
+ * for (const { kind, value } of testSecretsFor(seed)) if (log.includes(value)) fail(kind);
+ */
+export function testSecretsFor(seed: string): TestSecret[] {
+  const m = secretMaterial(seed);
+  return [
+    { kind: "JWT secret (TEST_JWT_SECRET)", value: m.jwtSecret },
+    { kind: "anon key (TEST_ANON_KEY)", value: m.anonKey },
+    { kind: "service_role key (TEST_SERVICE_ROLE_KEY)", value: m.serviceRoleKey },
+    { kind: "secret key (TEST_SECRET_KEY)", value: m.secretKey },
+    { kind: "publishable key (TEST_PUBLISHABLE_KEY)", value: m.publishableKey },
+    { kind: "cron secret (TEST_CRON_SECRET)", value: m.cronSecret },
+  ];
+}
 
 /** An environment reader plus the variables it serves. */
 export interface TestEnv {

@@ -14,14 +14,36 @@ export type LogSink = (line: string, level: LogLevel) => void;
 /** Writes one structured event. */
 export type Logger = (level: LogLevel, event: string, fields?: Record<string, unknown>) => void;
 
-const consoleSink: LogSink = (line, level) =>
-  level === "error" || level === "warn" ? console.error(line) : console.log(line);
+// Tests only: `scripts/run_tests.ts` sets EDGE_GUARD_LOG_FILE and scans the file
+// for leaked secrets. Never set in production. Read once, at module start.
+const LOG_FILE: string | null = (() => {
+  try {
+    return Deno.env.get("EDGE_GUARD_LOG_FILE") || null;
+  } catch {
+    return null; // no env permission
+  }
+})();
+
+function appendToLogFile(path: string, line: string): void {
+  try {
+    Deno.writeTextFileSync(path, `${line}\n`, { append: true });
+  } catch {
+    // Capture is best effort; the console line below is still written.
+  }
+}
+
+const consoleSink: LogSink = (line, level) => {
+  if (LOG_FILE !== null) appendToLogFile(LOG_FILE, line);
+  if (level === "error" || level === "warn") console.error(line);
+  else console.log(line);
+};
 
 /**
  * Creates a logger that formats events as JSON lines and hands them to `sink`.
  *
  * @param sink where lines go. Default: `console.log` (debug, info) and
- *   `console.error` (warn, error). Tests pass an array-pushing sink.
+ *   `console.error` (warn, error), and the file named by EDGE_GUARD_LOG_FILE
+ *   when that is set (tests). Tests pass an array-pushing sink.
  * @param now clock for `timestamp`. Default: `() => new Date()`.
  * @returns a {@linkcode Logger}.
  * @example
@@ -38,5 +60,5 @@ export function createLogger(
   };
 }
 
-/** The default process logger (console). */
+/** The default process logger (console; also EDGE_GUARD_LOG_FILE when set, for tests). */
 export const log: Logger = createLogger();

@@ -1,0 +1,159 @@
+/**
+ * The doctor's checks, in one read-only transaction: cron jobs, Vault secrets,
+ * pg_net responses, cron run failures; then the function environments.
+ */
+import postgres from "postgres";
+import {
+  callsFunction,
+  type CronJob,
+  cronJobFindings,
+  loadJobs,
+  vaultNames,
+} from "./_doctor_cron.ts";
+import { runFailureFindings } from "./_doctor_runs.ts";
+import { cronSecretFindings } from "./_doctor_cron_secret.ts";
+import { envFindings } from "./_doctor_env.ts";
+import { hasLinkTable, httpFindings } from "./_doctor_http.ts";
+import { type DoctorOptions, errorText, type Finding, finding, type Sql } from "./_doctor_types.ts";
+import { loadVault, REQUIRED_SECRETS, vaultFindings } from "./_doctor_vault.ts";
+
+export type { DoctorOptions, Finding, FunctionEnv, Severity } from "./_doctor_types.ts";
+
+const DAY_MS = 86_400_000;
+
+interface DbState {
+  findings: Finding[];
+  jobs: CronJob[];
+  vault: Map<string, string>;
+}
+
+/**
+ * Opens a client whose session is read-only (`default_transaction_read_only=on`
+ * as a startup parameter), with one connection and no prepared statements.
+ *
+ * @param url a `postgres://` URL (`?sslmode=require` for a hosted project).
+ * @param options `sessionReadOnly` (default true): send the startup parameter;
+ *   false for a pooler that refuses it (`runDoctor` still reads in a
+ *   `begin read only` transaction).
+ * @example
+ * const sql = connectReadOnly(url);
+ * try { console.log(formatReport(await runDoctor(sql))); } finally { await sql.end(); }
+ */
+export function connectReadOnly(
+  url: string,
+  options: { sessionReadOnly?: boolean } = {},
+): postgres.Sql {
+  const readOnly = options.sessionReadOnly ?? true;
+  return postgres(url, {
+    max: 1,
+    prepare: false,
+    connect_timeout: 10,
+    onnotice: () => {},
+    connection: {
+      application_name: "edge-guard-doctor",
+      ...(readOnly ? { default_transaction_read_only: true } : {}),
+    },
+  });
+}
+
+function secretNeeds(jobs: CronJob[]): Map<string, string[]> {
+  const needs = new Map<string, string[]>(REQUIRED_SECRETS.map((n) => [n, []]));
+  for (const job of jobs.filter((j) => callsFunction(j.command))) {
+    for (const name of new Set([...REQUIRED_SECRETS, ...vaultNames(job.command)])) {
+      needs.set(name, [...(needs.get(name) ?? []), job.name]);
+    }
+  }
+  return needs;
+}
+
+async function databaseChecks(tx: Sql, now: Date, since: Date, state: DbState) {
+  const step = async <T>(id: string, subject: string, run: (s: Sql) => Promise<T>) => {
+    try {
+      return await tx.savepoint((s) => run(s)) as T;
+    } catch (err) {
+      const fix = "connect as postgres (or grant it select on this) and run the doctor again";
+      state.findings.push(finding(id, "error", subject, `cannot be read: ${errorText(err)}`, fix));
+      return undefined;
+    }
+  };
+  await tx`set local statement_timeout = '30s'`;
+  const jobs = await step("cron_not_readable", "cron.job", loadJobs) ?? [];
+  const linkTable = await step(
+    "link_table_not_readable",
+    "public.cron_http_requests",
+    hasLinkTable,
+  );
+  state.jobs = jobs;
+  state.findings.push(...cronJobFindings(jobs, { linkTable: linkTable ?? false }));
+  const needs = secretNeeds(jobs);
+  const vault = await step(
+    "vault_not_readable",
+    "vault.decrypted_secrets",
+    (s) => loadVault(s, [...needs.keys()]),
+  );
+  if (vault !== undefined) {
+    state.vault = vault;
+    state.findings.push(...vaultFindings(vault, needs, now));
+  }
+  const http = await step(
+    "net_not_readable",
+    "net._http_response",
+    (s) => httpFindings(s, since, linkTable ?? false),
+  );
+  const runs = await step(
+    "cron_runs_not_readable",
+    "cron.job_run_details",
+    (s) => runFailureFindings(s, since),
+  );
+  state.findings.push(...(http ?? []), ...(runs ?? []));
+}
+
+function environmentChecks(options: DoctorOptions, state: DbState): Finding[] {
+  if (options.skipEnv) {
+    return [finding("env_not_checked", "info", "env", "function environment skipped (--skip-env)")];
+  }
+  const envs = options.envs ?? [];
+  if (envs.length === 0) {
+    const fix = "pass --env-file [label=]path, or run where the functions run";
+    return [finding("env_not_checked", "info", "env", "no function environment given", fix)];
+  }
+  const ctx = {
+    vaultServiceKey: state.vault.get("service_role_key"),
+    vaultProjectUrl: state.vault.get("project_url"),
+  };
+  const reasons = [
+    ...state.jobs.filter((j) => /x-cron-secret/i.test(j.command))
+      .map((j) => `cron job ${j.name} sends x-cron-secret`),
+    ...(options.cronSecretInUse ? ["--cron-secret-in-use"] : []),
+  ];
+  return [...envs.flatMap((e) => envFindings(e, ctx)), ...cronSecretFindings(envs, reasons)];
+}
+
+/**
+ * Runs every check and returns the findings (never a secret value). All
+ * database reads happen in one `begin read only` transaction; a part that
+ * cannot be read becomes an error finding and the rest still runs.
+ *
+ * @param sql a client, ideally from {@linkcode connectReadOnly}.
+ * @param options see {@linkcode DoctorOptions}.
+ * @returns findings in check order.
+ * @example
+ * const findings = await runDoctor(sql, { sinceMs: 3_600_000, envs: [{ label: "functions", vars }] });
+ * if (findings.some((f) => f.severity === "error")) Deno.exitCode = 1;
+ */
+export async function runDoctor(
+  sql: postgres.Sql,
+  options: DoctorOptions = {},
+): Promise<Finding[]> {
+  const now = (options.now ?? (() => new Date()))();
+  const since = new Date(now.getTime() - (options.sinceMs ?? DAY_MS));
+  const state: DbState = { findings: [], jobs: [], vault: new Map() };
+  try {
+    await sql.begin("read only", (tx) => databaseChecks(tx, now, since, state));
+  } catch (err) {
+    const fix =
+      "check --db-url (or EDGE_GUARD_DB_URL / SUPABASE_DB_URL) and that the database is up";
+    state.findings.push(finding("db_unreachable", "error", "database", errorText(err), fix));
+  }
+  return [...state.findings, ...environmentChecks(options, state)];
+}

@@ -1,0 +1,205 @@
+/**
+ * Incremental, idempotent Odoo → PostgreSQL sync of `crm.lead` ("crm") and its
+ * chatter `mail.message` ("chatter"), for the functions odoo-crm-sync and
+ * odoo-chatter-sync. Call it only after the auth guard has passed.
+ *
+ * A run claims its `sync_runs` row by idempotency key (a repeated period
+ * answers `already_ran` and does nothing), then syncs each organization with
+ * its own Vault credential: keyset pages ordered `write_date asc, id asc`, each
+ * page's rows and cursor committed in one transaction. One organization's
+ * failure is recorded as a fixed code and does not stop the others.
+ *
+ * @module
+ */
+import type { AuthContext } from "./auth-guard.ts";
+import { json } from "./http.ts";
+import { log as defaultLogger, type Logger } from "./log.ts";
+import { isUuid, parseSyncBody, planRun, type RunPlan, type SyncBody } from "./_sync_request.ts";
+import { claimRun, finishRun, summarize } from "./_sync_runs.ts";
+import { syncOrg } from "./_sync_org.ts";
+import { listOdooOrgs } from "./_sync_store.ts";
+import type { OrgResult, SyncOptions } from "./_sync_types.ts";
+
+export type {
+  OrgResult,
+  SyncCounts,
+  SyncErrorCode,
+  SyncJob,
+  SyncMode,
+  SyncOptions,
+  SyncTuning,
+} from "./_sync_types.ts";
+
+/** What to sync, after the guard. */
+export interface SyncRequest extends SyncBody {
+  /** One organization, or null for every organization with an `odoo` credential (service callers only). */
+  orgId: string | null;
+  /** True for an admin's "sync now" (per-minute, per-org idempotency key). */
+  manual: boolean;
+  /** For logs: the verified `sub`, or `service_role`. Default `service_role`. */
+  callerIdentity?: string;
+}
+
+/** The JSON a sync function answers with. */
+export type SyncReport =
+  | {
+    status: "succeeded" | "partial" | "failed";
+    run_id: number;
+    job: SyncOptions["job"];
+    mode: SyncBody["mode"];
+    idempotency_key: string;
+    scheduled_for: string;
+    organizations: OrgResult[];
+  }
+  | {
+    status: "already_ran";
+    run_id: number;
+    job: SyncOptions["job"];
+    mode: SyncBody["mode"];
+    idempotency_key: string;
+    previous_status: string;
+  };
+
+const DRIFT_WARN_SECONDS = 300;
+
+function logDrift(plan: RunPlan, startedAt: Date, logger: Logger, fields: object): void {
+  const drift = Math.round((startedAt.getTime() - plan.scheduledFor.getTime()) / 1000);
+  if (Math.abs(drift) <= DRIFT_WARN_SECONDS) return;
+  logger("warn", "sync_schedule_drift", {
+    ...fields,
+    drift_seconds: drift,
+    scheduled_for: plan.scheduledFor.toISOString(),
+    started_at: startedAt.toISOString(),
+  });
+}
+
+/** One claimed run: everything its phases share. */
+interface Run {
+  request: SyncRequest;
+  options: SyncOptions;
+  now: () => Date;
+  logger: Logger;
+  startedAt: Date;
+  runId: number;
+  /** Log fields of every line of this run. */
+  fields: Record<string, unknown>;
+}
+
+async function syncAll(run: Run): Promise<OrgResult[]> {
+  const { request, options, now, logger, runId } = run;
+  const orgs = request.orgId === null
+    ? await listOdooOrgs(options.sql, options.job)
+    : [request.orgId];
+  const deadline = run.startedAt.getTime() + (options.deadlineMs ?? 100_000);
+  const orgRun = { options, mode: request.mode, runId, now, logger, deadline };
+  const results: OrgResult[] = [];
+  for (const orgId of orgs) results.push(await syncOrg(orgId, orgRun));
+  return results;
+}
+
+/** Syncs, then records the outcome; on a database failure marks the run failed and rethrows. */
+async function execute(run: Run): Promise<OrgResult[]> {
+  const { options, now, runId } = run;
+  try {
+    const results = await syncAll(run);
+    const summary = summarize(results);
+    await finishRun(options.sql, { id: runId, summary, results, finishedAt: now() });
+    const duration_ms = now().getTime() - run.startedAt.getTime();
+    const counts = summary.counts;
+    run.logger("info", "sync_run_finished", {
+      ...run.fields,
+      status: summary.status,
+      ...counts,
+      duration_ms,
+    });
+    return results;
+  } catch (err) {
+    const summary = { status: "failed" as const, counts: {}, errorSummary: "internal_error" };
+    const end = { id: runId, summary, results: [], finishedAt: now() };
+    await finishRun(options.sql, end).catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * Runs one sync (see the module doc). Throws only when the database itself
+ * fails; the run row is then marked failed before the error is rethrown.
+ *
+ * @param request what to sync; see {@linkcode SyncRequest}.
+ * @param options job, pool and seams; see {@linkcode SyncOptions}.
+ * @returns the report: per-org results, or `already_ran`.
+ * @example
+ * const report = await runOdooSync(
+ *   { mode: "incremental", scheduledFor: null, orgId: null, manual: false },
+ *   { job: "crm", sql },
+ * );
+ * console.log(report.status);
+ */
+export async function runOdooSync(request: SyncRequest, options: SyncOptions): Promise<SyncReport> {
+  const now = options.now ?? (() => new Date());
+  const logger = options.logger ?? defaultLogger;
+  const { job, sql, functionName } = options;
+  const startedAt = now();
+  const plan = planRun({ ...request, job }, startedAt);
+  const claim = await claimRun(sql, { job, plan, startedAt });
+  const head = { run_id: claim.id, job, mode: request.mode, idempotency_key: plan.key };
+  const caller_identity = request.callerIdentity ?? "service_role";
+  const fields = { function_name: functionName, caller_identity, ...head };
+  if (!claim.claimed) {
+    logger("info", "sync_already_ran", { ...fields, previous_status: claim.status });
+    return { status: "already_ran", ...head, previous_status: claim.status };
+  }
+  const scheduled_for = plan.scheduledFor.toISOString();
+  logDrift(plan, startedAt, logger, fields);
+  logger("info", "sync_run_started", { ...fields, scheduled_for });
+  const results = await execute({
+    request,
+    options,
+    now,
+    logger,
+    startedAt,
+    runId: claim.id,
+    fields,
+  });
+  const status = summarize(results).status;
+  return { status, ...head, scheduled_for, organizations: results };
+}
+
+/**
+ * The HTTP side shared by both functions, for a caller the guard accepted:
+ * POST only; body `{"mode"?, "scheduled_for"?, "org_id"?}` (org_id already
+ * checked by the guard and present as `auth.orgId`). Answers 200 with the
+ * report (`already_ran` included), 502 when every organization failed, 400
+ * `invalid_request` / 405 `method_not_allowed` for a bad request.
+ *
+ * @param req the request, body unread.
+ * @param auth the guard's context.
+ * @param options see {@linkcode SyncOptions}.
+ * @returns the JSON response.
+ * @example
+ * Deno.serve(withAuth((req, auth) => handleSyncRequest(req, auth, { job: "crm", sql })));
+ */
+export async function handleSyncRequest(
+  req: Request,
+  auth: AuthContext,
+  options: SyncOptions,
+): Promise<Response> {
+  const logger = options.logger ?? defaultLogger;
+  const callerIdentity = auth.userId ?? "service_role";
+  const refuse = (reason: string, status = 400, error = "invalid_request") => {
+    const fields = { function_name: options.functionName, caller_identity: callerIdentity };
+    logger("warn", "sync_request_invalid", { ...fields, reason, status, error });
+    return json({ error }, status);
+  };
+  if (req.method !== "POST") return refuse("method_not_post", 405, "method_not_allowed");
+  const body = parseSyncBody(await req.text());
+  if ("invalid" in body) return refuse(body.invalid);
+  if (auth.orgId !== null && !isUuid(auth.orgId)) return refuse("org_id_not_a_uuid");
+  const manual = !auth.isServiceRole;
+  if (manual && auth.orgId === null) {
+    return refuse("no_organization", 403, "insufficient_permissions");
+  }
+  const request = { ...body, orgId: auth.orgId, manual, callerIdentity };
+  const report = await runOdooSync(request, options);
+  return json(report, report.status === "failed" ? 502 : 200);
+}

@@ -1,0 +1,108 @@
+/**
+ * bot-executor: runs one bot once per scheduled minute. Callers: a service
+ * caller (service key or a matching x-cron-secret; bot-scheduler), or an
+ * integration admin of the bot's organisation ("run now").
+ *
+ * @module
+ */
+import {
+  type AuthContext,
+  denyOrgScope,
+  loadAuthConfig,
+  type VerifyOptions,
+  withAuth,
+} from "../_shared/auth-guard.ts";
+import { executeBot, type ExecuteOutcome, readExecutorInput } from "../_shared/bots.ts";
+import { createSql, type Sql } from "../_shared/db.ts";
+import { json } from "../_shared/http.ts";
+import { log, type Logger } from "../_shared/log.ts";
+import { type Env, misconfigured, readSettings } from "../_shared/settings.ts";
+
+const FUNCTION_NAME = "bot-executor";
+
+/** What bot-executor depends on; every field has a production default. */
+export interface BotExecutorDeps {
+  /** Settings. Default `Deno.env`. */
+  env: Env;
+  /** Pool. Default `createSql(SUPABASE_DB_URL)`. */
+  sql: Sql;
+  /** Used for the bots' webhooks. Default global `fetch`. */
+  fetch: typeof fetch;
+  /** Clock for "run now" minutes. Default `() => new Date()` (the guard uses `auth.now`). */
+  now: () => Date;
+  /** Default: the console JSON logger. */
+  logger: Logger;
+  /** Extra guard options; users must be integration admins here. */
+  auth: VerifyOptions;
+}
+
+function respond(
+  outcome: ExecuteOutcome,
+  input: { botId: string; scheduledMinute: Date },
+  ctx: AuthContext,
+  auth: VerifyOptions,
+): Response {
+  const ids = { bot_id: input.botId, scheduled_minute: input.scheduledMinute.toISOString() };
+  switch (outcome.kind) {
+    case "not_found":
+      return json({ error: "bot_not_found" }, 404);
+    case "other_org":
+      // The bot's organisation is never read; the log names the caller's attempt only.
+      return denyOrgScope(ctx, null, auth);
+    case "disabled":
+      return json({ error: "bot_disabled" }, 409);
+    case "already_ran":
+      return json({ status: "already_ran", ...ids });
+    case "ran": {
+      const { run_id, status, http_status, error } = outcome.run;
+      return json({ status, run_id, ...ids, http_status, error });
+    }
+  }
+}
+
+/**
+ * Builds the handler: settings and pool once, then per request the guard, the
+ * body, the scoped bot lookup and the run.
+ *
+ * @param deps replacements for tests; see {@linkcode BotExecutorDeps}.
+ * @returns a `Deno.serve` handler.
+ * @example
+ * const handler = createHandler({ sql, env });
+ * const res = await handler(new Request(url, { method: "POST", headers, body: JSON.stringify({ bot_id }) }));
+ */
+export function createHandler(
+  deps: Partial<BotExecutorDeps> = {},
+): (req: Request) => Promise<Response> {
+  const env = deps.env ?? Deno.env;
+  const logger = deps.logger ?? log;
+  const now = deps.now ?? (() => new Date());
+  const fetchFn = deps.fetch ?? globalThis.fetch;
+  const needed = deps.sql === undefined ? ["SUPABASE_DB_URL"] : [];
+  const settings = readSettings(FUNCTION_NAME, needed, env, logger);
+  const sql = deps.sql ??
+    (settings.missing.length === 0 ? createSql(settings.get("SUPABASE_DB_URL")) : null);
+  const auth: VerifyOptions = {
+    config: loadAuthConfig(env),
+    functionName: FUNCTION_NAME,
+    logger,
+    ...deps.auth,
+    requireIntegrationAdmin: true,
+    allowUserTokens: true,
+  };
+  return withAuth(async (req, ctx) => {
+    if (sql === null) return misconfigured(FUNCTION_NAME, settings.missing, logger);
+    const input = await readExecutorInput(req, ctx, now());
+    if (input === null) return json({ error: "invalid_request" }, 400);
+    const outcome = await executeBot(sql, {
+      ...input,
+      orgId: ctx.orgId,
+      fetch: fetchFn,
+      logger,
+      functionName: FUNCTION_NAME,
+      callerIdentity: ctx.userId ?? "service_role",
+    });
+    return respond(outcome, input, ctx, auth);
+  }, auth);
+}
+
+if (import.meta.main) Deno.serve(createHandler());

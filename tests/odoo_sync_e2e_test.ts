@@ -1,0 +1,209 @@
+/**
+ * The Odoo sync engine end to end (cron calls to odoo-crm-sync): incremental
+ * reads, crash and resume, full resync, Odoo's microsecond write_dates, the
+ * settle window and the run deadline. Real PostgreSQL, fake Odoo on 127.0.0.1.
+ */
+import assert from "node:assert/strict";
+import { createHandler } from "../supabase/functions/odoo-crm-sync/index.ts";
+import type { SyncTuning } from "../supabase/functions/_shared/odoo-sync.ts";
+import { connect, resetAppData, testDatabaseUrl } from "./support/db.ts";
+import { captureLogs, makeRequest } from "./support/guard_harness.ts";
+import { makeLeads, type OdooRecord, startOdooServer } from "./support/odoo_server.ts";
+import { TEST_SERVICE_ROLE_KEY, testAuthEnv } from "./support/tokens.ts";
+
+const SLOT0 = Date.parse("2026-11-23T10:00:00Z");
+const noSleep = () => Promise.resolve();
+// As Odoo returns it: whole seconds.
+const odooTime = (s: unknown) =>
+  new Date(`${String(s).slice(0, 19).replace(" ", "T")}Z`).toISOString();
+
+/** One org with one fake Odoo; `run()` is one cron call in the next 15-minute slot. */
+async function world(leads: OdooRecord[], tuning: SyncTuning = {}) {
+  const sql = connect(await testDatabaseUrl());
+  await resetAppData(sql);
+  const apiKey = `odoo-key-${crypto.randomUUID()}`;
+  let odooClock = new Date("2025-01-01T00:00:00Z");
+  const odoo = startOdooServer({
+    db: "acme",
+    users: [{ login: "sync@acme.test", apiKey, uid: 2 }],
+    records: { "crm.lead": leads },
+    now: () => odooClock,
+  });
+  const orgId = crypto.randomUUID();
+  await sql`insert into public.organizations (id, name) values (${orgId}, 'Acme')`;
+  await sql`select public.upsert_integration_credential(${orgId}::uuid, 'odoo', ${apiKey},
+    ${odoo.url}, 'acme', 'sync@acme.test')`;
+  const stats = { searchReads: 0, rows: 0, crashAfter: Infinity };
+  // Counts what Odoo returned, drops Odoo's sub-second digits as real Odoo does, and can "crash".
+  const odooFetch: typeof fetch = async (input, init) => {
+    if (String(init?.body).includes('"execute_kw"') && stats.searchReads >= stats.crashAfter) {
+      throw new TypeError("connection reset by peer");
+    }
+    const res = await fetch(input, init);
+    const text = (await res.text()).replace(/("\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\.\d+"/g, '$1"');
+    const result = JSON.parse(text).result;
+    if (Array.isArray(result)) {
+      [stats.searchReads, stats.rows] = [stats.searchReads + 1, stats.rows + result.length];
+    }
+    return new Response(text, { status: res.status, headers: res.headers });
+  };
+  const logs = captureLogs();
+  let slot = 0;
+  const run = async (
+    body: Record<string, unknown> = {},
+    extra: { now?: () => Date; sync?: SyncTuning } = {},
+  ) => {
+    const scheduled = new Date(SLOT0 + 15 * 60_000 * slot++);
+    const handler = createHandler({
+      env: testAuthEnv(),
+      sql,
+      fetch: odooFetch,
+      now: extra.now ?? (() => new Date(scheduled.getTime() + 10_000)),
+      logger: logs.logger,
+      sync: { pageSize: 5, odoo: { retries: 0, sleep: noSleep }, ...tuning, ...extra.sync },
+    });
+    const req = makeRequest({
+      method: "POST",
+      bearer: TEST_SERVICE_ROLE_KEY,
+      json: { scheduled_for: scheduled.toISOString(), ...body },
+    });
+    const report = await (await handler(req)).json();
+    return { ...report, org: report.organizations?.[0] };
+  };
+  const stored = async () =>
+    (await sql`select odoo_id, name, active, write_date from public.crm_leads
+      where org_id = ${orgId} order by odoo_id`).map((
+      r,
+    ) => [Number(r.odoo_id), r.name, r.active, r.write_date.toISOString()]);
+  const source = () =>
+    odoo.records("crm.lead").map((r) => [r.id, r.name, r.active, odooTime(r.write_date)]);
+  const setOdooClock = (iso: string) => (odooClock = new Date(iso));
+  const dispose = async () => {
+    await odoo.close();
+    await sql.end();
+  };
+  return {
+    sql,
+    odoo,
+    orgId,
+    apiKey,
+    stats,
+    logs,
+    run,
+    stored,
+    source,
+    setOdooClock,
+    [Symbol.asyncDispose]: dispose,
+  };
+}
+
+const leads = (n: number, every = 2) =>
+  makeLeads(n, { start: new Date("2024-01-01T00:00:00Z"), sameTimestampEvery: every });
+
+Deno.test("a second incremental run fetches only what changed (edits, archiving, new leads)", async () => {
+  await using w = await world(leads(12));
+  assert.equal((await w.run()).org.upserted, 12);
+  w.setOdooClock("2025-06-01T08:00:00Z");
+  w.odoo.upsertRecord("crm.lead", { id: 3, name: "Renamed" });
+  w.odoo.upsertRecord("crm.lead", { id: 7, active: false });
+  w.odoo.upsertRecord("crm.lead", { name: "Brand new lead", active: true });
+  w.stats.searchReads = w.stats.rows = 0;
+  const second = await w.run();
+  assert.deepEqual([second.status, second.org.fetched, second.org.upserted], ["succeeded", 3, 3]);
+  assert.deepEqual([w.stats.searchReads, w.stats.rows], [1, 3], "one page, three records");
+  assert.deepEqual(await w.stored(), w.source());
+  assert.equal((await w.stored())[6][2], false, "archiving is synced");
+  w.stats.searchReads = w.stats.rows = 0;
+  const third = await w.run();
+  assert.deepEqual([third.org.fetched, third.org.upserted, w.stats.rows], [0, 0, 0]);
+});
+
+Deno.test("a crash between pages resumes without loss or duplicates", async () => {
+  await using w = await world(leads(23));
+  w.stats.crashAfter = 3;
+  const crashed = await w.run();
+  assert.deepEqual([crashed.status, crashed.org.error], ["failed", "odoo_unavailable"]);
+  assert.equal(crashed.org.pages, 3, "three pages were committed before the crash");
+  const partial = await w.stored();
+  assert.deepEqual(
+    partial,
+    w.source().slice(0, partial.length),
+    "a committed prefix, nothing else",
+  );
+  assert.equal(partial.length, crashed.org.upserted);
+  const [c] = await w.sql`select cursor_write_date, cursor_id from public.sync_cursors
+    where org_id = ${w.orgId}`;
+  const cursor = [c.cursor_write_date.toISOString(), Number(c.cursor_id)];
+  const key = (row: unknown[]) => [row[3], row[0]];
+  const before = (x: unknown[], y: unknown[]) => x[0]! < y[0]! || (x[0] === y[0] && x[1]! < y[1]!);
+  assert.ok(!before(cursor, key(partial.at(-1)!)), "every stored lead is at or before the cursor");
+  assert.ok(before(cursor, key(w.source()[partial.length])), "the first missing lead is after it");
+  w.stats.crashAfter = Infinity;
+  const resumed = await w.run();
+  assert.equal(resumed.status, "succeeded");
+  assert.deepEqual(await w.stored(), w.source());
+  assert.equal(crashed.org.upserted + resumed.org.upserted, 23, "no lead was written twice");
+});
+
+Deno.test("mode full resyncs from the start, ignoring the cursor", async () => {
+  await using w = await world(leads(9));
+  await w.run();
+  await w.sql`delete from public.crm_leads where org_id = ${w.orgId} and odoo_id = 4`;
+  await w
+    .sql`update public.crm_leads set name = 'tampered' where org_id = ${w.orgId} and odoo_id = 5`;
+  const incremental = await w.run();
+  assert.equal(incremental.org.fetched, 0, "incremental starts at the cursor");
+  const full = await w.run({ mode: "full" });
+  assert.match(full.idempotency_key, /^odoo:crm:full:/);
+  assert.deepEqual([full.mode, full.org.upserted], ["full", 9]);
+  assert.deepEqual(await w.stored(), w.source());
+});
+
+Deno.test("a mass edit (one Odoo transaction: same microsecond write_date) syncs exactly, without looping", async () => {
+  const edited = leads(15, 1).map((l, i) =>
+    i < 3 ? l : { ...l, write_date: `2025-03-01 12:00:00.${String(900_000 - i * 1000)}` }
+  );
+  await using w = await world(edited);
+  // A ticking clock and a short deadline turn a paging loop into a failure instead of a hang.
+  let tick = Date.parse("2026-11-23T10:00:10Z");
+  const report = await w.run({}, { now: () => new Date(tick += 10), sync: { deadlineMs: 2_000 } });
+  assert.deepEqual([report.status, report.org.upserted], ["succeeded", 15]);
+  assert.deepEqual(await w.stored(), w.source());
+  assert.ok(w.stats.searchReads <= 6, `bounded: ${w.stats.searchReads} search_read calls`);
+});
+
+Deno.test("the settle window: a same-second write after the last seen lead is not skipped", async (t) => {
+  for (const [settleSeconds, expectedName] of [[60, "Changed"], [0, undefined]] as const) {
+    await t.step(`settleSeconds ${settleSeconds}`, async () => {
+      const seed = makeLeads(5, { start: new Date("2026-11-23T10:00:00Z"), sameTimestampEvery: 5 });
+      await using w = await world(seed, { settleSeconds });
+      await w.run({}, { now: () => new Date("2026-11-23T10:00:30Z") });
+      w.setOdooClock("2026-11-23T10:00:00.500Z");
+      w.odoo.upsertRecord("crm.lead", { id: 2, name: "Changed" });
+      await w.run({}, { now: () => new Date("2026-11-23T10:20:00Z") });
+      const name = (await w.stored())[1][1];
+      assert.equal(name, expectedName ?? seed[1].name);
+    });
+  }
+});
+
+Deno.test("the run deadline stops between pages; the next run continues where it stopped", async () => {
+  await using w = await world(leads(30, 1));
+  let tick = Date.parse("2026-11-23T10:00:10Z");
+  const report = await w.run({}, {
+    now: () => new Date(tick += 1000),
+    sync: { deadlineMs: 6_000 },
+  });
+  assert.deepEqual([report.status, report.org.status, report.org.complete], [
+    "partial",
+    "ok",
+    false,
+  ]);
+  assert.ok(report.org.pages >= 1 && report.org.upserted < 30);
+  const [run] = await w.sql`select error_summary from public.sync_runs where id = ${report.run_id}`;
+  assert.match(run.error_summary, /deadline reached/);
+  const rest = await w.run();
+  assert.deepEqual([rest.status, report.org.upserted + rest.org.upserted], ["succeeded", 30]);
+  assert.deepEqual(await w.stored(), w.source());
+  for (const line of w.logs.lines) assert.ok(!line.includes(w.apiKey));
+});

@@ -1,0 +1,178 @@
+/**
+ * Units of the Odoo sync internals: request parsing, period keys, the keyset
+ * domain, error codes, row mapping, and the atomic page commit (real PostgreSQL).
+ */
+import assert from "node:assert/strict";
+import { parseSyncBody, planRun } from "../supabase/functions/_shared/_sync_request.ts";
+import { afterCursor } from "../supabase/functions/_shared/_sync_pager.ts";
+import { errorCode } from "../supabase/functions/_shared/_sync_org.ts";
+import { jobSpec, pageJson } from "../supabase/functions/_shared/_sync_jobs.ts";
+import { commitPage, loadCursor } from "../supabase/functions/_shared/_sync_store.ts";
+import {
+  OdooAuthError,
+  OdooError,
+  OdooHttpError,
+  OdooNetworkError,
+  OdooRpcError,
+  OdooTimeoutError,
+} from "../supabase/functions/_shared/odoo-client.ts";
+import { connect, resetAppData, testDatabaseUrl } from "./support/db.ts";
+
+const ORG = "0f4b5c8e-1a2b-4c3d-8e9f-00000000000a";
+
+Deno.test("parseSyncBody accepts the cron and UI bodies and refuses anything else", () => {
+  const cases: [string, unknown][] = [
+    ["", { mode: "incremental", scheduledFor: null }],
+    ["{}", { mode: "incremental", scheduledFor: null }],
+    [
+      '{"mode":"incremental","scheduled_for":"2026-11-23T10:15:00+00:00"}',
+      { mode: "incremental", scheduledFor: new Date("2026-11-23T10:15:00Z") },
+    ],
+    ['{"mode":"full","org_id":"x"}', { mode: "full", scheduledFor: null }],
+    ["{nope", { invalid: "body_not_json" }],
+    ["[1]", { invalid: "body_not_an_object" }],
+    ['{"mode":"all"}', { invalid: "unknown_mode" }],
+    ['{"scheduled_for":"1"}', { invalid: "scheduled_for_not_a_timestamp" }],
+    ['{"scheduled_for":1700000000}', { invalid: "scheduled_for_not_a_timestamp" }],
+  ];
+  for (const [text, expected] of cases) assert.deepEqual(parseSyncBody(text), expected, text);
+});
+
+Deno.test("planRun: idempotency keys per caller, mode and 15-minute slot", () => {
+  const now = new Date("2026-11-23T10:22:41Z");
+  const at = (iso: string) => new Date(iso);
+  const base = { job: "crm" as const, mode: "incremental" as const, scheduledFor: null };
+  const cron = { ...base, orgId: null, manual: false };
+  const cases: [Parameters<typeof planRun>[0], string, string][] = [
+    [cron, "odoo:crm:2026-11-23T10:15Z", "2026-11-23T10:22:00.000Z"],
+    [
+      { ...cron, job: "chatter", scheduledFor: at("2026-11-23T10:05:00Z") },
+      "odoo:chatter:2026-11-23T10:00Z",
+      "2026-11-23T10:05:00.000Z",
+    ],
+    [
+      { ...cron, mode: "full", orgId: ORG },
+      `odoo:crm:full:org:${ORG}:2026-11-23T10:15Z`,
+      "2026-11-23T10:22:00.000Z",
+    ],
+    [
+      { ...base, scheduledFor: at("2020-01-01T00:00:00Z"), orgId: ORG, manual: true },
+      `odoo:crm:manual:${ORG}:2026-11-23T10:22Z`,
+      "2026-11-23T10:22:00.000Z",
+    ],
+  ];
+  for (const [request, key, scheduled] of cases) {
+    const plan = planRun(request, now);
+    assert.deepEqual([plan.key, plan.scheduledFor.toISOString()], [key, scheduled]);
+  }
+});
+
+Deno.test("afterCursor: write_date >= second, minus the ids of that second already seen", () => {
+  const second = new Date("2024-03-01T09:30:00Z");
+  assert.deepEqual(afterCursor(null), []);
+  assert.deepEqual(afterCursor({ writeDate: second, id: 0 }), [[
+    "write_date",
+    ">=",
+    "2024-03-01 09:30:00",
+  ]]);
+  assert.deepEqual(afterCursor({ writeDate: second, id: 42 }), [
+    "|",
+    ["write_date", ">=", "2024-03-01 09:30:01"],
+    "&",
+    ["write_date", ">=", "2024-03-01 09:30:00"],
+    ["id", ">", 42],
+  ]);
+});
+
+Deno.test("errorCode maps every failure to the closed set", () => {
+  const call = { service: "object", method: "search_read" };
+  const rpc = new OdooRpcError("builtins.ValueError", {
+    code: 200,
+    odooMessage: "x",
+    debug: "trace",
+    call,
+  });
+  const cases: [unknown, string][] = [
+    [new OdooAuthError("refused"), "odoo_auth_failed"],
+    [new OdooTimeoutError("slow"), "odoo_timeout"],
+    [new OdooNetworkError("down"), "odoo_unavailable"],
+    [new OdooHttpError(503, call), "odoo_unavailable"],
+    [new OdooHttpError(429, call), "odoo_unavailable"],
+    [new OdooHttpError(404, call), "odoo_error"],
+    [rpc, "odoo_error"],
+    [new OdooError("not JSON"), "odoo_error"],
+    [new Error("connection terminated"), "internal_error"],
+  ];
+  for (const [err, code] of cases) assert.equal(errorCode(err), code, String(err));
+});
+
+Deno.test("pageJson maps Odoo values, keeps one row per id, and names a record with a bad value", () => {
+  const rec = {
+    id: 7,
+    name: "Desks",
+    partner_name: false,
+    email_from: false,
+    stage_id: [2, "Qualified"],
+    user_id: false,
+    probability: 30,
+    expected_revenue: 1500.5,
+    active: false,
+    create_date: "2024-03-01 09:00:00",
+    write_date: "2024-03-01 09:30:00",
+  };
+  const rows = JSON.parse(pageJson(jobSpec("crm"), [{ ...rec, name: "old" }, rec]));
+  assert.equal(rows.length, 1);
+  const { raw, ...row } = rows[0];
+  assert.deepEqual(row, {
+    odoo_id: 7,
+    name: "Desks",
+    partner_name: null,
+    email_from: null,
+    stage_id: 2,
+    stage_name: "Qualified",
+    user_id: null,
+    user_name: null,
+    probability: 30,
+    expected_revenue: 1500.5,
+    active: false,
+    create_date: "2024-03-01T09:00:00.000Z",
+    write_date: "2024-03-01T09:30:00.000Z",
+  });
+  assert.deepEqual(raw, rec);
+  assert.throws(
+    () => pageJson(jobSpec("crm"), [{ ...rec, stage_id: "Qualified" }]),
+    (err: Error) => {
+      return err instanceof OdooError && /crm\.lead record 7: unexpected value/.test(err.message);
+    },
+  );
+  assert.throws(() => pageJson(jobSpec("chatter"), [{ id: 1, res_id: false }]), OdooError);
+});
+
+Deno.test("commitPage is atomic: a failing cursor write rolls back the page's rows", async () => {
+  const sql = connect(await testDatabaseUrl());
+  try {
+    await resetAppData(sql);
+    await sql`insert into public.organizations (id, name) values (${ORG}, 'Acme')`;
+    const spec = jobSpec("crm");
+    const rowsJson = pageJson(spec, [{ id: 1, name: "A", write_date: "2024-03-01 09:30:00" }]);
+    const page = { spec, orgId: ORG, job: "crm" as const, rowsJson };
+    // 2^63 does not fit the bigint cursor_id: the second statement of the transaction fails.
+    const broken = { writeDate: new Date("2024-03-01T09:30:00Z"), id: 2 ** 63 };
+    await assert.rejects(commitPage(sql, { ...page, cursor: broken }));
+    assert.equal((await sql`select count(*)::int as n from public.crm_leads`)[0].n, 0);
+    assert.equal(await loadCursor(sql, { orgId: ORG, job: "crm" }), null);
+    const ok = { writeDate: new Date("2024-03-01T09:30:00Z"), id: 1 };
+    assert.equal(await commitPage(sql, { ...page, cursor: ok }), 1);
+    assert.deepEqual(await loadCursor(sql, { orgId: ORG, job: "crm" }), ok);
+    assert.equal(
+      await commitPage(sql, { ...page, cursor: ok }),
+      1,
+      "same version: idempotent",
+    );
+    const older = pageJson(spec, [{ id: 1, name: "stale", write_date: "2024-01-01 00:00:00" }]);
+    assert.equal(await commitPage(sql, { ...page, rowsJson: older, cursor: ok }), 0);
+    assert.equal((await sql`select name from public.crm_leads`)[0].name, "A", "never goes back");
+  } finally {
+    await sql.end();
+  }
+});
