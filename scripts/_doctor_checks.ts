@@ -14,17 +14,40 @@ import { runFailureFindings } from "./_doctor_runs.ts";
 import { cronSecretFindings } from "./_doctor_cron_secret.ts";
 import { envFindings } from "./_doctor_env.ts";
 import { hasLinkTable, httpFindings } from "./_doctor_http.ts";
-import { type DoctorOptions, errorText, type Finding, finding, type Sql } from "./_doctor_types.ts";
+import {
+  type DoctorOptions,
+  errorText,
+  type Finding,
+  finding,
+  scrubber,
+  type Sql,
+} from "./_doctor_types.ts";
 import { loadVault, REQUIRED_SECRETS, vaultFindings } from "./_doctor_vault.ts";
 
 export type { DoctorOptions, Finding, FunctionEnv, Severity } from "./_doctor_types.ts";
 
 const DAY_MS = 86_400_000;
 
-interface DbState {
+/** One doctor run: its inputs and what the checks have found so far. */
+interface Run {
+  options: DoctorOptions;
+  now: Date;
+  since: Date;
   findings: Finding[];
   jobs: CronJob[];
   vault: Map<string, string>;
+  /** Blanks out every secret value the doctor has read (Vault, env files). */
+  clean: (text: string) => string;
+}
+
+const SECRET_VAR = /KEY|SECRET|JWKS|PASSWORD|TOKEN|DB_URL/i;
+
+/** Every secret value the doctor knows of: Vault values but project_url, secret-like env vars. */
+function knownSecrets(options: DoctorOptions, vault: Map<string, string>): string[] {
+  const fromEnv = (options.envs ?? []).flatMap((e) =>
+    Object.entries(e.vars).filter(([name]) => SECRET_VAR.test(name)).map(([, v]) => v)
+  );
+  return [...fromEnv, ...[...vault].filter(([n]) => n !== "project_url").map(([, v]) => v)];
 }
 
 /**
@@ -66,49 +89,55 @@ function secretNeeds(jobs: CronJob[]): Map<string, string[]> {
   return needs;
 }
 
-async function databaseChecks(tx: Sql, now: Date, since: Date, state: DbState) {
-  const step = async <T>(id: string, subject: string, run: (s: Sql) => Promise<T>) => {
-    try {
-      return await tx.savepoint((s) => run(s)) as T;
-    } catch (err) {
-      const fix = "connect as postgres (or grant it select on this) and run the doctor again";
-      state.findings.push(finding(id, "error", subject, `cannot be read: ${errorText(err)}`, fix));
-      return undefined;
-    }
-  };
+/** Runs one read in a savepoint; a failure becomes an `<id>` error finding. */
+async function readPart<T>(
+  tx: Sql,
+  run: Run,
+  part: { id: string; subject: string; read: (s: Sql) => Promise<T> },
+): Promise<T | undefined> {
+  try {
+    return await tx.savepoint((s) => part.read(s)) as T;
+  } catch (err) {
+    const fix = "connect as postgres (or grant it select on this) and run the doctor again";
+    const detail = `cannot be read: ${errorText(err)}`;
+    run.findings.push(finding(part.id, "error", part.subject, detail, fix));
+    return undefined;
+  }
+}
+
+async function databaseChecks(tx: Sql, run: Run) {
+  const read = <T>(id: string, subject: string, r: (s: Sql) => Promise<T>) =>
+    readPart(tx, run, { id, subject, read: r });
   await tx`set local statement_timeout = '30s'`;
-  const jobs = await step("cron_not_readable", "cron.job", loadJobs) ?? [];
-  const linkTable = await step(
-    "link_table_not_readable",
-    "public.cron_http_requests",
-    hasLinkTable,
-  );
-  state.jobs = jobs;
-  state.findings.push(...cronJobFindings(jobs, { linkTable: linkTable ?? false }));
-  const needs = secretNeeds(jobs);
-  const vault = await step(
+  run.jobs = await read("cron_not_readable", "cron.job", loadJobs) ?? [];
+  const linkTable =
+    await read("link_table_not_readable", "public.cron_http_requests", hasLinkTable) ?? false;
+  run.findings.push(...cronJobFindings(run.jobs, { linkTable }));
+  const needs = secretNeeds(run.jobs);
+  const vault = await read(
     "vault_not_readable",
     "vault.decrypted_secrets",
     (s) => loadVault(s, [...needs.keys()]),
   );
   if (vault !== undefined) {
-    state.vault = vault;
-    state.findings.push(...vaultFindings(vault, needs, now));
+    run.vault = vault;
+    run.clean = scrubber(knownSecrets(run.options, vault));
+    run.findings.push(...vaultFindings(vault, needs, run.now));
   }
-  const http = await step(
+  const http = await read(
     "net_not_readable",
     "net._http_response",
-    (s) => httpFindings(s, since, linkTable ?? false),
+    (s) => httpFindings(s, run.since, linkTable),
   );
-  const runs = await step(
+  const runs = await read(
     "cron_runs_not_readable",
     "cron.job_run_details",
-    (s) => runFailureFindings(s, since),
+    (s) => runFailureFindings(s, run.since, run.clean),
   );
-  state.findings.push(...(http ?? []), ...(runs ?? []));
+  run.findings.push(...(http ?? []), ...(runs ?? []));
 }
 
-function environmentChecks(options: DoctorOptions, state: DbState): Finding[] {
+function environmentChecks({ options, vault, jobs }: Run): Finding[] {
   if (options.skipEnv) {
     return [finding("env_not_checked", "info", "env", "function environment skipped (--skip-env)")];
   }
@@ -118,11 +147,11 @@ function environmentChecks(options: DoctorOptions, state: DbState): Finding[] {
     return [finding("env_not_checked", "info", "env", "no function environment given", fix)];
   }
   const ctx = {
-    vaultServiceKey: state.vault.get("service_role_key"),
-    vaultProjectUrl: state.vault.get("project_url"),
+    vaultServiceKey: vault.get("service_role_key"),
+    vaultProjectUrl: vault.get("project_url"),
   };
   const reasons = [
-    ...state.jobs.filter((j) => /x-cron-secret/i.test(j.command))
+    ...jobs.filter((j) => /x-cron-secret/i.test(j.command))
       .map((j) => `cron job ${j.name} sends x-cron-secret`),
     ...(options.cronSecretInUse ? ["--cron-secret-in-use"] : []),
   ];
@@ -147,13 +176,20 @@ export async function runDoctor(
 ): Promise<Finding[]> {
   const now = (options.now ?? (() => new Date()))();
   const since = new Date(now.getTime() - (options.sinceMs ?? DAY_MS));
-  const state: DbState = { findings: [], jobs: [], vault: new Map() };
+  const clean = scrubber(knownSecrets(options, new Map()));
+  const run: Run = { options, now, since, findings: [], jobs: [], vault: new Map(), clean };
   try {
-    await sql.begin("read only", (tx) => databaseChecks(tx, now, since, state));
+    await sql.begin("read only", (tx) => databaseChecks(tx, run));
   } catch (err) {
     const fix =
       "check --db-url (or EDGE_GUARD_DB_URL / SUPABASE_DB_URL) and that the database is up";
-    state.findings.push(finding("db_unreachable", "error", "database", errorText(err), fix));
+    run.findings.push(finding("db_unreachable", "error", "database", errorText(err), fix));
   }
-  return [...state.findings, ...environmentChecks(options, state)];
+  // A last net: no finding text may hold a value the doctor has read.
+  return [...run.findings, ...environmentChecks(run)].map((f) => ({
+    ...f,
+    subject: run.clean(f.subject),
+    detail: run.clean(f.detail),
+    fix: run.clean(f.fix),
+  }));
 }

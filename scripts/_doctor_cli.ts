@@ -23,7 +23,12 @@ export interface StackInfo {
   functionsEnvFile?: string;
 }
 
-/** A command-line mistake: the message is printed with the usage, exit code 2. */
+/**
+ * A command-line mistake: the message is printed with the usage, exit code 2.
+ *
+ * @example
+ * throw new UsageError("--since needs a value");
+ */
 export class UsageError extends Error {}
 
 const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -85,9 +90,21 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   return args;
 }
 
+/** A dotenv value: '...' verbatim, "..." as a JSON string (or with \n), else up to a " #". */
+function unquote(raw: string): string {
+  const quoted = raw.match(/^(["'])(.*)\1$/);
+  if (quoted === null) return raw.replace(/\s+#.*$/, "");
+  if (quoted[1] === "'") return quoted[2];
+  try {
+    return String(JSON.parse(raw));
+  } catch {
+    return quoted[2].replace(/\\n/g, "\n").replace(/\\"/g, '"');
+  }
+}
+
 /**
- * Parses a dotenv file: `NAME=value`, optional `export `, `#` comments, and
- * single or double quotes (double quotes understand `\n`).
+ * Parses a dotenv file: `NAME=value`, optional `export `, `#` comments,
+ * single quotes (verbatim) and double quotes (a JSON string, as `./dev run` writes).
  *
  * @example
  * parseDotenv('CRON_SECRET="abc"\n# comment'); // { CRON_SECRET: "abc" }
@@ -97,14 +114,7 @@ export function parseDotenv(text: string): Record<string, string> {
   for (const raw of text.split(/\r?\n/)) {
     const m = raw.match(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/);
     if (!m) continue;
-    let value = m[2];
-    const quoted = value.match(/^(["'])(.*)\1$/);
-    if (quoted) {
-      value = quoted[1] === '"' ? quoted[2].replace(/\\n/g, "\n").replace(/\\"/g, '"') : quoted[2];
-    } else {
-      value = value.replace(/\s+#.*$/, "");
-    }
-    vars[m[1]] = value;
+    vars[m[1]] = unquote(m[2]);
   }
   return vars;
 }

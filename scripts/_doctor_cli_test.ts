@@ -45,13 +45,16 @@ Deno.test("parseArgs: flags, values, labelled env files, = syntax", () => {
 Deno.test("parseDotenv: export, quotes, comments", () => {
   const vars = parseDotenv(
     `# functions\nexport SUPABASE_URL=http://127.0.0.1:54321 # local\n` +
-      `CRON_SECRET="a b\\nc"\nJWT_SECRET='it''s # not a comment'\nBAD LINE\nEMPTY=\n`,
+      `CRON_SECRET="a b\\nc"\nJWT_SECRET='it''s # not a comment'\nBAD LINE\nEMPTY=\n` +
+      `JSON="q\\"\\u0041\\\\"\nLOOSE="a\\x"\n`,
   );
   assert.deepEqual(vars, {
     SUPABASE_URL: "http://127.0.0.1:54321",
     CRON_SECRET: "a b\nc",
     JWT_SECRET: "it''s # not a comment",
     EMPTY: "",
+    JSON: 'q"A\\',
+    LOOSE: "a\\x",
   });
 });
 

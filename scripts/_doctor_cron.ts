@@ -17,18 +17,33 @@ const CALLS_FUNCTION = /\/functions\/v1\/|\.functions\.supabase\.co/;
 const FIX_MIGRATION = "re-run supabase/migrations/20261123000500_cron_jobs.sql: it unschedules " +
   "literal-key jobs and schedules jobs that read the key from Vault";
 
-/** True when the command calls an edge function. */
+/**
+ * True when the command calls an edge function.
+ *
+ * @example
+ * callsFunction("select net.http_post(url := ... || '/functions/v1/bot-scheduler', ...)"); // true
+ */
 export function callsFunction(command: string): boolean {
   return CALLS_FUNCTION.test(command);
 }
 
-/** The edge function a command calls, as `/functions/v1/<name>`. */
+/**
+ * The edge function a command calls, as `/functions/v1/<name>`.
+ *
+ * @example
+ * functionTarget("... '/functions/v1/odoo-crm-sync' ..."); // "/functions/v1/odoo-crm-sync"
+ */
 export function functionTarget(command: string): string {
   const m = command.match(/(?:\/functions\/v1\/|\.functions\.supabase\.co\/)([A-Za-z0-9_-]+)/);
   return m ? `/functions/v1/${m[1]}` : "an edge function";
 }
 
-/** Vault secret names a command reads (`... decrypted_secrets where name = '<name>'`). */
+/**
+ * Vault secret names a command reads (`... decrypted_secrets where name = '<name>'`).
+ *
+ * @example
+ * vaultNames(job.command); // ["project_url", "service_role_key"]
+ */
 export function vaultNames(command: string): string[] {
   const re = /decrypted_secrets\s+where\s+name\s*=\s*'([^']+)'/gi;
   return [...command.matchAll(re)].map((m) => m[1]);

@@ -18,7 +18,13 @@ export interface EnvContext {
 const setFix = (label: string, name: string) =>
   `set ${name} for ${label} (supabase secrets set ${name}=...; locally in the env file)`;
 
-/** The values of SUPABASE_SECRET_KEYS, or null when it is not a JSON object of strings. */
+/**
+ * The values of SUPABASE_SECRET_KEYS (none when unset), or null when it is not
+ * a JSON object of non-empty strings.
+ *
+ * @example
+ * secretKeyValues('{"default":"sb_secret_abc"}'); // ["sb_secret_abc"]
+ */
 export function secretKeyValues(raw: string | undefined): string[] | null {
   if (raw === undefined || raw.trim() === "") return [];
   try {

@@ -26,7 +26,12 @@ interface LooseRow {
   last_auth: Date | null;
 }
 
-/** True when `public.cron_http_requests` exists. */
+/**
+ * True when `public.cron_http_requests` exists.
+ *
+ * @example
+ * const linkTable = await hasLinkTable(tx);
+ */
 export async function hasLinkTable(sql: Sql): Promise<boolean> {
   const [row] = await sql<{ present: boolean }[]>`
     select to_regclass('public.cron_http_requests') is not null as present`;
@@ -82,6 +87,14 @@ function jobFindings(rows: JobRow[]): Finding[] {
   });
 }
 
+function unattributedFinding(loose: LooseRow, since: Date): Finding {
+  const n = loose.s401 + loose.s403;
+  const detail = `${n} responses (${statuses(loose)}) since ${since.toISOString()} are not ` +
+    `linked to any cron job, last at ${loose.last_auth?.toISOString()}`;
+  const subject = "net._http_response";
+  return finding("http_auth_failures_unattributed", "error", subject, detail, UNATTRIBUTED_FIX);
+}
+
 /**
  * Findings for pg_net responses since `since`: 401/403 per cron job
  * (`http_auth_failures`), other failures per job, 401/403 that no job can be
@@ -104,22 +117,7 @@ export async function httpFindings(sql: Sql, since: Date, linkTable: boolean): P
   }
   out.push(...jobFindings(rows));
   const loose = await unattributed(sql, since, linkTable);
-  if (loose.s401 + loose.s403 > 0) {
-    const detail =
-      `${loose.s401 + loose.s403} responses (${
-        statuses(loose)
-      }) since ${since.toISOString()} are not linked to ` +
-      `any cron job, last at ${loose.last_auth?.toISOString()}`;
-    out.push(
-      finding(
-        "http_auth_failures_unattributed",
-        "error",
-        "net._http_response",
-        detail,
-        UNATTRIBUTED_FIX,
-      ),
-    );
-  }
+  if (loose.s401 + loose.s403 > 0) out.push(unattributedFinding(loose, since));
   if (!out.some((f) => f.id.startsWith("http_auth_failures"))) {
     const total = rows.reduce((n, r) => n + r.responses, 0);
     const detail =

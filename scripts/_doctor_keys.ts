@@ -78,7 +78,12 @@ export function describeKey(info: KeyInfo): string {
   }
 }
 
-/** True for the anon / publishable keys: never accepted as the service role. */
+/**
+ * True for the anon / publishable keys: never accepted as the service role.
+ *
+ * @example
+ * isPublicKey(classifyKey(anonKey)); // true
+ */
 export function isPublicKey(info: KeyInfo): boolean {
   return info.kind === "sb_publishable" || (info.kind === "jwt" && info.role === "anon");
 }

@@ -61,4 +61,5 @@ Deno.test("redact keeps only kind markers and drops URL passwords", () => {
     `bad ${TEST_SERVICE_ROLE_KEY} and ${TEST_SECRET_KEY}, postgres://u:p4ss@db.example:5432/postgres`,
   );
   assert.equal(text, "bad eyJ… and sb_secret_…, postgres://u:…@db.example:5432/postgres");
+  assert.equal(redact(text), text, "idempotent");
 });

@@ -14,12 +14,17 @@ interface RunRow {
 
 /**
  * Failed runs in `cron.job_run_details` since `since`, one finding per job:
- * an error while the job's latest run failed, a warning once it recovered.
+ * an error unless the job's latest run succeeded, then a warning.
  *
+ * @param clean scrubs a run's message before it is shortened. Default {@linkcode redact}.
  * @example
  * const findings = await runFailureFindings(sql, new Date(Date.now() - 86_400_000));
  */
-export async function runFailureFindings(sql: Sql, since: Date): Promise<Finding[]> {
+export async function runFailureFindings(
+  sql: Sql,
+  since: Date,
+  clean: (text: string) => string = redact,
+): Promise<Finding[]> {
   const rows = await sql<RunRow[]>`
     select coalesce(j.jobname, 'jobid ' || d.jobid) as job,
       count(*) filter (where d.status = 'failed')::int as failed, count(*)::int as runs,
@@ -41,12 +46,13 @@ export async function runFailureFindings(sql: Sql, since: Date): Promise<Finding
     ];
   }
   return rows.map((r) => {
-    const message = redact((r.message ?? "").replace(/\s+/g, " ").trim()).slice(0, 120);
+    const message = clean((r.message ?? "").replace(/\s+/g, " ").trim()).slice(0, 120);
+    const recovered = r.latest === "succeeded";
     const detail = `${r.failed} of ${r.runs} runs failed, last at ${r.last_failed.toISOString()}` +
-      `${r.latest === "failed" ? "" : " (latest run succeeded)"}: ${message || "no message"}`;
+      `${recovered ? " (latest run succeeded)" : ""}: ${message || "no message"}`;
     return finding(
       "cron_run_failures",
-      r.latest === "failed" ? "error" : "warn",
+      recovered ? "warn" : "error",
       r.job,
       detail,
       "fix the cause in the message; see select * from cron.job_run_details order by start_time desc",

@@ -47,7 +47,12 @@ export interface DoctorOptions {
   skipEnv?: boolean;
 }
 
-/** Builds a finding. */
+/**
+ * Builds a finding.
+ *
+ * @example
+ * finding("vault_secret_missing", "error", "project_url", "is not in Vault", "vault.create_secret(...)");
+ */
 export function finding(
   id: string,
   severity: Severity,
@@ -58,12 +63,32 @@ export function finding(
   return { id, severity, subject, detail, fix };
 }
 
-/** The message of an unknown error, scrubbed of anything that looks like a key. */
+/**
+ * The code and message of an unknown error, scrubbed of anything that looks
+ * like a key, at most 200 characters.
+ *
+ * @example
+ * errorText(err); // "42501: permission denied for schema vault"
+ */
 export function errorText(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown };
   const code = typeof e?.code === "string" ? `${e.code}: ` : "";
   const message = typeof e?.message === "string" ? e.message : String(err);
   return redact(`${code}${message}`).slice(0, 200);
+}
+
+/**
+ * A function that blanks out the given secret values (8 characters or more)
+ * and then applies {@linkcode redact}.
+ *
+ * @example
+ * const clean = scrubber([vaultKey, env.CRON_SECRET]);
+ * clean(`header was ${cronSecret}`); // "header was [redacted]"
+ */
+export function scrubber(secrets: readonly string[]): (text: string) => string {
+  const values = [...new Set(secrets.map((s) => s.trim()).filter((s) => s.length >= 8))]
+    .sort((a, b) => b.length - a.length);
+  return (text) => redact(values.reduce((t, s) => t.split(s).join("[redacted]"), text));
 }
 
 /**
@@ -75,7 +100,7 @@ export function errorText(err: unknown): string {
  */
 export function redact(text: string): string {
   return text
-    .replace(/eyJ[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*){0,2}/g, "eyJ…")
+    .replace(/eyJ[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){0,2}/g, "eyJ…")
     .replace(/sb_(secret|publishable)_[A-Za-z0-9_-]+/g, "sb_$1_…")
     .replace(/(\w+:\/\/[^:/@\s]*:)[^@\s]*@/g, "$1…@");
 }

@@ -6,7 +6,12 @@
 import { classifyKey, describeKey, isPublicKey, type KeyInfo } from "./_doctor_keys.ts";
 import { type Finding, finding, type Severity, type Sql } from "./_doctor_types.ts";
 
-/** The secrets every edge-function cron job needs. */
+/**
+ * The secrets every edge-function cron job needs.
+ *
+ * @example
+ * REQUIRED_SECRETS.includes("service_role_key"); // true
+ */
 export const REQUIRED_SECRETS: readonly string[] = ["project_url", "service_role_key"];
 
 /**

@@ -76,11 +76,6 @@ function readOptions(args: string[]): LocalStackOptions {
     if (!/^\d+$/.test(raw)) throw new Error(`--${f} must be a non-negative integer`);
     return Number(raw);
   };
-  const odooUrl = str("odoo-url");
-  const odooKey = str("odoo-api-key");
-  if (odooUrl !== undefined && odooKey === undefined) {
-    throw new Error("--odoo-url needs --odoo-api-key");
-  }
   return {
     apiPort: int("api-port"),
     dbPort: int("db-port"),
@@ -93,12 +88,7 @@ function readOptions(args: string[]): LocalStackOptions {
       cronSecret: str("cron-secret"),
       ref: str("ref"),
     },
-    odoo: odooUrl === undefined ? undefined : {
-      url: odooUrl,
-      db: str("odoo-db") ?? "odoo",
-      login: str("odoo-login") ?? "admin",
-      apiKey: odooKey!,
-    },
+    odoo: odooTarget(str),
     demoLeads: int("demo-leads"),
     receiverPort: int("receiver-port"),
     tokenTtlSeconds: int("token-ttl"),
@@ -109,14 +99,24 @@ function readOptions(args: string[]): LocalStackOptions {
       slaPolicy: !on("no-sla-policy"),
       odooCredential: !on("no-odoo-credential"),
     },
-    functionEnv: Object.fromEntries(((v.env as string[] | undefined) ?? []).map((kv) => {
-      const at = kv.indexOf("=");
-      if (at < 1) {
-        throw new Error(`--env expects KEY=VALUE, got ${JSON.stringify(kv.slice(0, 40))}`);
-      }
-      return [kv.slice(0, at), kv.slice(at + 1)];
-    })),
+    functionEnv: keyValues((v.env as string[] | undefined) ?? []),
   };
+}
+
+function odooTarget(str: (flag: string) => string | undefined): LocalStackOptions["odoo"] {
+  const url = str("odoo-url");
+  if (url === undefined) return undefined;
+  const apiKey = str("odoo-api-key");
+  if (apiKey === undefined) throw new Error("--odoo-url needs --odoo-api-key");
+  return { url, db: str("odoo-db") ?? "odoo", login: str("odoo-login") ?? "admin", apiKey };
+}
+
+function keyValues(pairs: string[]): Record<string, string> {
+  return Object.fromEntries(pairs.map((kv) => {
+    const at = kv.indexOf("=");
+    if (at < 1) throw new Error("--env expects KEY=VALUE");
+    return [kv.slice(0, at), kv.slice(at + 1)];
+  }));
 }
 
 function statusBlock(s: LocalStack, pausedCron: boolean): string {
@@ -177,6 +177,7 @@ try {
   write("Local stack ready. Press Ctrl-C to stop.");
 } catch (err) {
   console.error(`[local-stack] failed to start: ${err instanceof Error ? err.message : err}`);
+  console.error("[local-stack] `deno task start --help` lists the settings");
   Deno.exit(1);
 }
 

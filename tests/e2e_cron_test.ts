@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { startLocalStack } from "../supabase/local/stack.ts";
 import { createLogger } from "../supabase/functions/_shared/log.ts";
+import { captureLogs, recordLogLine } from "./support/guard_harness.ts";
 import type { Sql } from "../supabase/functions/_shared/db.ts";
 
 const JOB = "odoo-crm-sync-incremental";
@@ -79,14 +80,14 @@ async function counts(sql: Sql, orgId: string) {
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 Deno.test("e2e: pg_cron's CRM sync job reaches Odoo and the database; the anon-key job gets 401", async () => {
-  const lines: string[] = [];
+  const { lines, logger } = captureLogs();
   const stack = await startLocalStack({
     apiPort: 0,
     dbPort: 0,
     pauseCron: true,
     stateDir: null,
     workerIntervalMs: 50,
-    logger: createLogger((line) => lines.push(line)),
+    logger,
   });
   try {
     const { sql, demo } = stack;
@@ -149,7 +150,7 @@ Deno.test("e2e: pg_cron itself fires the CRM sync job and the worker delivers it
     pauseCron: true,
     stateDir: null,
     workerIntervalMs: 50,
-    logger: createLogger(() => {}),
+    logger: createLogger(recordLogLine),
   });
   try {
     const { sql } = stack;

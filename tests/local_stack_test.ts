@@ -9,8 +9,10 @@ import { jwtVerify } from "jose";
 import { startLocalStack } from "../supabase/local/stack.ts";
 import { serveFunctions } from "../supabase/local/gateway.ts";
 import { createLogger } from "../supabase/functions/_shared/log.ts";
+import { recordLogLine } from "./support/guard_harness.ts";
 
-const quiet = createLogger(() => {});
+// Off the console, but into the suite-wide leak scan (EDGE_GUARD_LOG_FILE).
+const quiet = createLogger(recordLogLine);
 const repoRoot = new URL("../", import.meta.url).pathname;
 
 /** Splits a command line made of bare words and '...' words (with '\'' escapes). */
@@ -210,7 +212,11 @@ async function readUntil(reader: ReadableStreamDefaultReader<string>, marker: st
   let text = "";
   while (!text.includes(marker)) {
     const { value, done } = await reader.read();
-    if (done) throw new Error(`the stack exited before "${marker}":\n${text.slice(-2000)}`);
+    if (done) {
+      // The status block holds keys and tokens: keep them out of the test output.
+      const safe = text.split("\n").filter((l) => !/eyJ|sb_|secret|Bearer|token/i.test(l));
+      throw new Error(`the stack exited before "${marker}":\n${safe.slice(-30).join("\n")}`);
+    }
     text += value;
   }
   return text;

@@ -9,7 +9,7 @@ import type { SyncTuning } from "../supabase/functions/_shared/odoo-sync.ts";
 import { connect, resetAppData, testDatabaseUrl } from "./support/db.ts";
 import { captureLogs, makeRequest } from "./support/guard_harness.ts";
 import { makeLeads, type OdooRecord, startOdooServer } from "./support/odoo_server.ts";
-import { TEST_SERVICE_ROLE_KEY, testAuthEnv } from "./support/tokens.ts";
+import { TEST_SECRETS, TEST_SERVICE_ROLE_KEY, testAuthEnv } from "./support/tokens.ts";
 
 const SLOT0 = Date.parse("2026-11-23T10:00:00Z");
 const noSleep = () => Promise.resolve();
@@ -81,6 +81,10 @@ async function world(leads: OdooRecord[], tuning: SyncTuning = {}) {
   const dispose = async () => {
     await odoo.close();
     await sql.end();
+    // Every test: no API key, service key or token in any log line.
+    for (const line of logs.lines) {
+      for (const secret of [apiKey, ...TEST_SECRETS]) assert.ok(!line.includes(secret), line);
+    }
   };
   return {
     sql,
@@ -205,5 +209,4 @@ Deno.test("the run deadline stops between pages; the next run continues where it
   const rest = await w.run();
   assert.deepEqual([rest.status, report.org.upserted + rest.org.upserted], ["succeeded", 30]);
   assert.deepEqual(await w.stored(), w.source());
-  for (const line of w.logs.lines) assert.ok(!line.includes(w.apiKey));
 });

@@ -64,6 +64,7 @@ Deno.test("requests the sync refuses after the guard: 405 / 400, nothing written
         logs.events().filter((e) => e.event === "sync_request_invalid").length,
         cases.length,
       );
+      for (const line of logs.lines) for (const s of TEST_SECRETS) assert.ok(!line.includes(s));
     }
     assert.deepEqual(await tally(sql), { runs: 0, cursors: 0, leads: 0, messages: 0 });
   } finally {
@@ -101,19 +102,22 @@ Deno.test("an org without an odoo credential -> credential_missing; all orgs fai
   }
 });
 
-Deno.test("missing SUPABASE_DB_URL -> 500 server_misconfigured for every caller, named in the log", async () => {
+Deno.test("missing SUPABASE_DB_URL -> logged at start-up; 500 server_misconfigured once the guard passes", async () => {
   for (const fn of FUNCTIONS) {
     const logs = captureLogs();
     const handler = fn.createHandler({ env: testAuthEnv(), logger: logs.logger });
-    for (const req of [service({}), makeRequest({ method: "POST", json: {} })]) {
+    const cases: [Request, number, string][] = [
+      [service({}), 500, "server_misconfigured"],
+      [makeRequest({ method: "POST", json: {} }), 401, "missing_authorization"],
+    ];
+    for (const [req, status, error] of cases) {
       const res = await handler(req);
-      assert.deepEqual([res.status, await res.json()], [500, { error: "server_misconfigured" }]);
+      assert.deepEqual([res.status, await res.json()], [status, { error }]);
       assert.equal(res.headers.get("Access-Control-Allow-Origin"), "*", "the browser can read it");
     }
     const named = logs.events().filter((e) => e.function === fn.name);
     assert.deepEqual(named.map((e) => [e.event, e.missing_settings]), [
       ["function_misconfigured", ["SUPABASE_DB_URL"]],
-      ["request_rejected_misconfigured", ["SUPABASE_DB_URL"]],
       ["request_rejected_misconfigured", ["SUPABASE_DB_URL"]],
     ]);
     for (const line of logs.lines) for (const s of TEST_SECRETS) assert.ok(!line.includes(s));

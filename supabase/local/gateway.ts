@@ -61,13 +61,21 @@ export interface Gateway {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const ROUTE = /^\/functions\/v1\/([^/]+)(\/.*)?$/;
+/** Where Supabase Auth publishes its signing keys, relative to the project URL. */
 export const JWKS_PATH = "/auth/v1/.well-known/jwks.json";
 const DEFAULT_DIR = fileURLToPath(new URL("../functions/", import.meta.url));
 
 const errorBody = (status: number, code: string, message: string) =>
   Response.json({ code, message }, { status });
 
-/** Names of `<dir>/<name>/index.ts` folders, sorted. */
+/**
+ * Names of the function folders (`<dir>/<name>/index.ts`, except `_shared` and
+ * names starting with `_` or `.`), sorted.
+ *
+ * @param dir the functions folder. Default: this repo's `supabase/functions/`.
+ * @example
+ * await discoverFunctions(); // ["bot-executor", "bot-scheduler", ...]
+ */
 export async function discoverFunctions(dir: string = DEFAULT_DIR): Promise<string[]> {
   const names: string[] = [];
   for await (const entry of Deno.readDir(dir)) {

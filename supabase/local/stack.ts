@@ -229,8 +229,9 @@ export function toDotenv(vars: Record<string, string>): string {
   return Object.entries(vars).map(([k, v]) => `${k}=${quote(v)}\n`).join("");
 }
 
-async function writeStateFiles(dir: string, state: Record<string, unknown>, env: string) {
-  await Deno.mkdir(dir, { recursive: true });
+async function writeStateFiles(stateDir: string, state: Record<string, unknown>, env: string) {
+  await Deno.mkdir(stateDir, { recursive: true });
+  const dir = await Deno.realPath(stateDir);
   const functionsEnv = `${dir}/functions.env`;
   const stackJson = `${dir}/stack.json`;
   await Deno.writeTextFile(functionsEnv, env, { mode: 0o600 });

@@ -9,7 +9,7 @@
  * the signing keys (by `kid`); `exp`, `aud = "authenticated"` and `sub` are
  * required. Errors use GoTrue's shape: 401 `no_authorization` without a token,
  * 403 `bad_jwt` for a token that does not verify. Like the gateway, a missing
- * or unknown `apikey` header is 401 when `apiKeys` is given.
+ * or unknown `apikey` header is 401 when `apiKeys` is given (the JWKS is public).
  */
 import { createLocalJWKSet, type JWK, jwtVerify, type JWTPayload } from "jose";
 
@@ -111,12 +111,13 @@ export function startAuthServer(options: AuthServerOptions = {}): AuthServer {
   const handler = async (req: Request): Promise<Response> => {
     const path = new URL(req.url).pathname;
     counts.set(path, (counts.get(path) ?? 0) + 1);
+    // The JWKS is public; everything else sits behind the gateway's apikey check.
+    if (req.method === "GET" && path === JWKS_PATH) return json(200, publicJwks);
     if (options.apiKeys !== undefined) {
       const apikey = req.headers.get("apikey");
       if (apikey === null) return json(401, { message: "No API key found in request" });
       if (!options.apiKeys.includes(apikey)) return json(401, { message: "Invalid API key" });
     }
-    if (req.method === "GET" && path === JWKS_PATH) return json(200, publicJwks);
     if (req.method !== "GET" || path !== USER_PATH) {
       return gotrueError(404, "not_found", "Not Found");
     }

@@ -10,37 +10,15 @@
  * Settings: SUPABASE_DB_URL (injected by Supabase) plus the guard's
  * (SUPABASE_URL, JWT_SECRET / SUPABASE_JWKS, SUPABASE_SERVICE_ROLE_KEY, ...).
  */
-import { loadAuthConfig, type VerifyOptions, withAuth } from "../_shared/auth-guard.ts";
-import { createSql, type Sql } from "../_shared/db.ts";
-import { corsHeaders } from "../_shared/http.ts";
-import { log, type Logger } from "../_shared/log.ts";
-import { handleSyncRequest, type SyncTuning } from "../_shared/odoo-sync.ts";
-import { type Env, misconfigured, readSettings } from "../_shared/settings.ts";
-
-const FUNCTION_NAME = "odoo-chatter-sync";
+import { createOdooSyncHandler, type OdooSyncDeps } from "../_shared/odoo-sync-function.ts";
 
 /** What the handler uses; every field is optional in {@linkcode createHandler}. */
-export interface OdooChatterSyncDeps {
-  /** Environment. Default `Deno.env`. */
-  env: Env;
-  /** Database pool. Default `createSql(SUPABASE_DB_URL)` (then SUPABASE_DB_URL is required). */
-  sql: Sql;
-  /** HTTP client for Odoo. Default global `fetch`. */
-  fetch: typeof fetch;
-  /** Clock of the sync (period, drift, deadline). Default `() => new Date()`. */
-  now: () => Date;
-  /** Structured logger. Default the console logger. */
-  logger: Logger;
-  /** Guard options merged over `{ config: loadAuthConfig(env), functionName, logger }`. */
-  auth: VerifyOptions;
-  /** Page size, deadline, settle window, Odoo timeouts. Default: the documented defaults. */
-  sync: SyncTuning;
-}
+export type OdooChatterSyncDeps = OdooSyncDeps;
 
 /**
  * Builds the request handler. Settings are read and the pool is built once, here.
  *
- * @param deps replacements for tests; see {@linkcode OdooChatterSyncDeps}.
+ * @param deps replacements for tests; see {@linkcode OdooSyncDeps}.
  * @returns a `Deno.serve` handler.
  * @example
  * const handler = createHandler({ env, sql, logger });
@@ -49,36 +27,7 @@ export interface OdooChatterSyncDeps {
 export function createHandler(
   deps: Partial<OdooChatterSyncDeps> = {},
 ): (req: Request) => Promise<Response> {
-  const env = deps.env ?? Deno.env;
-  const logger = deps.logger ?? log;
-  const settings = readSettings(FUNCTION_NAME, deps.sql ? [] : ["SUPABASE_DB_URL"], env, logger);
-  if (settings.missing.length > 0) {
-    return (req) => {
-      if (req.method === "OPTIONS") {
-        return Promise.resolve(new Response(null, { status: 204, headers: corsHeaders }));
-      }
-      const res = misconfigured(FUNCTION_NAME, settings.missing, logger);
-      for (const [name, value] of Object.entries(corsHeaders)) res.headers.set(name, value);
-      return Promise.resolve(res);
-    };
-  }
-  const sql = deps.sql ?? createSql(settings.get("SUPABASE_DB_URL"));
-  const auth: VerifyOptions = {
-    config: loadAuthConfig(env),
-    functionName: FUNCTION_NAME,
-    logger,
-    ...deps.auth,
-  };
-  const options = {
-    ...deps.sync,
-    job: "chatter" as const,
-    sql,
-    fetch: deps.fetch,
-    now: deps.now,
-    logger,
-    functionName: FUNCTION_NAME,
-  };
-  return withAuth((req, ctx) => handleSyncRequest(req, ctx, options), auth);
+  return createOdooSyncHandler("chatter", "odoo-chatter-sync", deps);
 }
 
 if (import.meta.main) Deno.serve(createHandler());

@@ -161,6 +161,7 @@ Deno.test("the next run reads only new chatter; the same :05 slot twice is alrea
   const [row] = await w
     .sql`select body from public.crm_lead_messages where res_id = 2 order by odoo_id desc limit 1`;
   assert.equal(row.body, "<p>New note</p>");
+  w.assertNoSecretsLogged();
 });
 
 Deno.test("an Odoo that times out fails only its org (odoo_timeout); the other is synced", async () => {
