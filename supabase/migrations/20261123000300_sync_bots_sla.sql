@@ -132,7 +132,8 @@ create table if not exists public.sla_policies (
   constraint sla_policies_id_org_key unique (id, org_id)
 );
 
--- One breach per lead and policy; hours_overdue/last_progress_at are refreshed.
+-- One breach per lead and policy, recorded once (check-sla-breaches inserts with
+-- on conflict do nothing); hours_overdue/last_progress_at are as first detected.
 create table if not exists public.sla_breaches (
   id bigint generated always as identity primary key,
   policy_id uuid not null,

@@ -68,7 +68,7 @@ begin
   perform cron.schedule('odoo-chatter-sync-incremental', '5-59/15 * * * *',
     format(fn_call, 'odoo-chatter-sync-incremental', 'odoo-chatter-sync', sync_body, 120000));
   perform cron.schedule('bot-scheduler', '* * * * *',
-    format(fn_call, 'bot-scheduler', 'bot-scheduler', tick_body, 30000));
+    format(fn_call, 'bot-scheduler', 'bot-scheduler', tick_body, 120000));
   perform cron.schedule('check-sla-breaches', '*/5 * * * *',
     format(fn_call, 'check-sla-breaches', 'check-sla-breaches', tick_body, 30000));
 

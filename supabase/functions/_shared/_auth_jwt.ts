@@ -11,8 +11,8 @@ export const MAX_TOKEN_BYTES = 8 * 1024;
 export const MAX_HEADER_SEGMENT_BYTES = 1024;
 export const MAX_KID_LENGTH = 256;
 
-// jose validates the payload and signature encodings itself; the header is checked here.
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const HS_ALGORITHMS = ["HS256"];
 const ASYMMETRIC_ALGORITHMS = ["ES256", "RS256"];
 const REQUIRED_CLAIMS = ["sub", "exp", "iat", "role"];
@@ -47,15 +47,28 @@ function algorithmAllowed(alg: string, route: TokenRoute): boolean {
   return ASYMMETRIC_ALGORITHMS.includes(alg) && route.keySet !== null;
 }
 
+// RFC 7515 §2 / RFC 4648 §3.5: unpadded base64url whose unused trailing bits are
+// zero. jose decodes loosely ('=' padding, spare bits), which would give one token
+// several spellings and let it slip past a deny-list or cache keyed by the string.
+// An empty segment passes here (an `alg: none` token has no signature; it is
+// refused by name below); header and payload must not be empty.
+function canonicalSegment(segment: string): boolean {
+  if (segment !== "" && !BASE64URL.test(segment)) return false;
+  const rest = segment.length % 4;
+  if (rest === 1) return false;
+  if (rest === 0) return true;
+  const spareBits = rest === 2 ? 0b1111 : 0b11;
+  return (B64_ALPHABET.indexOf(segment[segment.length - 1]) & spareBits) === 0;
+}
+
 /** Checks size, shape and protected header. Returns the algorithm, or a rejection reason. */
 export function precheck(token: string, route: TokenRoute): { alg: string } | string {
   const headerEnd = token.indexOf(".");
   if (token.length > MAX_TOKEN_BYTES || headerEnd > MAX_HEADER_SEGMENT_BYTES) return "oversized";
   if (headerEnd === -1 && token.length > MAX_HEADER_SEGMENT_BYTES) return "oversized";
   const segments = token.split(".");
-  if (segments.length !== 3 || !BASE64URL.test(segments[0]) || segments[1] === "") {
-    return "malformed";
-  }
+  if (segments.length !== 3 || segments[0] === "" || segments[1] === "") return "malformed";
+  if (!segments.every(canonicalSegment)) return "malformed";
   let header: Record<string, unknown>;
   try {
     header = decodeProtectedHeader(token) as Record<string, unknown>;
