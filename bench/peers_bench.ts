@@ -61,9 +61,15 @@ const esToken = await mintAdminToken(ORG, {
   iss: issuer,
 });
 const badToken = tamperSignature(hsToken);
+// Requests are built once: the platform builds them, not the guard (GET, no body to consume).
 const request = (headers: Record<string, string>) =>
   new Request("http://localhost:54321/functions/v1/bench", { headers });
 const bearer = (token: string) => request({ Authorization: `Bearer ${token}` });
+const hsRequest = bearer(hsToken);
+const esRequest = bearer(esToken);
+const badRequest = bearer(badToken);
+const malformedRequest = bearer(`${hsToken.split(".")[0]}.not-a-jwt`);
+const serviceRequest = request({ apikey: TEST_SECRET_KEY });
 
 // The floor: jose with the HMAC key imported once, and a warmed remote JWKS.
 const pinned = {
@@ -88,7 +94,7 @@ const peerEnv = (jwks: { keys: jose.JWK[] } | URL) => ({
   url: auth.url,
   publishableKeys: {},
   secretKeys: { default: TEST_SECRET_KEY },
-  jwks: jwks as never,
+  jwks,
 });
 const peerHs = {
   auth: "user" as const,
@@ -134,37 +140,45 @@ async function claimsOf(token: string, ok: boolean) {
 await Promise.all([
   joseHs(),
   joseEs(),
-  guardAccepts(bearer(hsToken)),
-  guardAccepts(bearer(esToken)),
+  guardAccepts(hsRequest),
+  guardAccepts(esRequest),
 ]);
-await guardAccepts(request({ apikey: TEST_SECRET_KEY }));
-await peerAccepts(bearer(hsToken), peerHs);
-await peerAccepts(bearer(esToken), peerEs);
-await peerAccepts(request({ apikey: TEST_SECRET_KEY }), peerSecret);
+await guardAccepts(serviceRequest);
+await peerAccepts(hsRequest, peerHs);
+await peerAccepts(esRequest, peerEs);
+await peerAccepts(serviceRequest, peerSecret);
 await Promise.all([userOf(hsToken, true), userOf(esToken, true), userOf(badToken, false)]);
 await Promise.all([claimsOf(hsToken, true), claimsOf(esToken, true), claimsOf(badToken, false)]);
-await guardRefuses(bearer(badToken));
+await guardRefuses(badRequest);
 
 const g = (group: string, baseline = false) => ({ group, baseline });
 
 Deno.bench("HS256: jose.jwtVerify, key imported once (floor)", g("hs256", true), async () => {
   await joseHs();
 });
-Deno.bench("HS256: verifyRequest (guard)", g("hs256"), () => guardAccepts(bearer(hsToken)));
+Deno.bench("HS256: verifyRequest (guard)", g("hs256"), async () => {
+  await guardAccepts(hsRequest);
+});
 Deno.bench(
   "HS256: @supabase/server verifyAuth",
   g("hs256"),
-  () => peerAccepts(bearer(hsToken), peerHs),
+  async () => {
+    await peerAccepts(hsRequest, peerHs);
+  },
 );
 Deno.bench(
   "HS256: supabase-js getClaims (falls back to /user)",
   g("hs256"),
-  () => claimsOf(hsToken, true),
+  async () => {
+    await claimsOf(hsToken, true);
+  },
 );
 Deno.bench(
   "HS256: supabase-js getUser (GET /auth/v1/user)",
   g("hs256"),
-  () => userOf(hsToken, true),
+  async () => {
+    await userOf(hsToken, true);
+  },
 );
 
 Deno.bench("ES256: jose.jwtVerify, warmed remote JWKS (floor)", g("es256", true), async () => {
@@ -173,18 +187,26 @@ Deno.bench("ES256: jose.jwtVerify, warmed remote JWKS (floor)", g("es256", true)
 Deno.bench(
   "ES256: verifyRequest (guard, cached JWKS)",
   g("es256"),
-  () => guardAccepts(bearer(esToken)),
+  async () => {
+    await guardAccepts(esRequest);
+  },
 );
 Deno.bench(
   "ES256: @supabase/server verifyAuth (cached JWKS)",
   g("es256"),
-  () => peerAccepts(bearer(esToken), peerEs),
+  async () => {
+    await peerAccepts(esRequest, peerEs);
+  },
 );
-Deno.bench("ES256: supabase-js getClaims (cached JWKS)", g("es256"), () => claimsOf(esToken, true));
+Deno.bench("ES256: supabase-js getClaims (cached JWKS)", g("es256"), async () => {
+  await claimsOf(esToken, true);
+});
 Deno.bench(
   "ES256: supabase-js getUser (GET /auth/v1/user)",
   g("es256"),
-  () => userOf(esToken, true),
+  async () => {
+    await userOf(esToken, true);
+  },
 );
 
 const secretDigest = createHash("sha256").update(TEST_SECRET_KEY).digest();
@@ -194,33 +216,46 @@ Deno.bench("service key: SHA-256 + timingSafeEqual (floor)", g("service", true),
 Deno.bench(
   "service key: verifyRequest (guard, apikey)",
   g("service"),
-  () => guardAccepts(request({ apikey: TEST_SECRET_KEY })),
+  async () => {
+    await guardAccepts(serviceRequest);
+  },
 );
 Deno.bench(
   "service key: @supabase/server verifyAuth (secret)",
   g("service"),
-  () => peerAccepts(request({ apikey: TEST_SECRET_KEY }), peerSecret),
+  async () => {
+    await peerAccepts(serviceRequest, peerSecret);
+  },
 );
 
 Deno.bench(
   "rejection: verifyRequest accepting the untampered token",
   g("reject", true),
-  () => guardAccepts(bearer(hsToken)),
+  async () => {
+    await guardAccepts(hsRequest);
+  },
 );
 Deno.bench(
   "rejection: verifyRequest, bad signature -> 401 + log line",
   g("reject"),
-  () => guardRefuses(bearer(badToken)),
+  async () => {
+    await guardRefuses(badRequest);
+  },
 );
+Deno.bench("rejection: verifyRequest, malformed token -> 401 + log line", g("reject"), async () => {
+  await guardRefuses(malformedRequest);
+});
 Deno.bench("rejection: jose.jwtVerify, bad signature (throws)", g("reject"), async () => {
   await jose.jwtVerify(badToken, hmacKey, { ...pinned, algorithms: ["HS256"] }).catch(() => {});
 });
 Deno.bench("rejection: @supabase/server verifyAuth, bad signature", g("reject"), async () => {
-  const { error } = await verifyAuth(bearer(badToken), peerHs);
+  const { error } = await verifyAuth(badRequest, peerHs);
   if (error === null) throw new Error("verifyAuth accepted a bad token");
 });
 Deno.bench(
   "rejection: supabase-js getUser, bad signature (403)",
   g("reject"),
-  () => userOf(badToken, false),
+  async () => {
+    await userOf(badToken, false);
+  },
 );

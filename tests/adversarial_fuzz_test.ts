@@ -116,7 +116,7 @@ Deno.test({
       const got = await verifyRequest(
         toRequest({ family: "x", headers: [["Authorization", `Bearer ${t}`]], query: [] }),
         { ...base, logger: captureLogs().logger },
-      ); // deno-fmt-ignore
+      );
       assert.ok(got instanceof Response && got.status === 401, `variant ${i} accepted`);
     }
   },

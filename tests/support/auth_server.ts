@@ -11,7 +11,7 @@
  * 403 `bad_jwt` for a token that does not verify. Like the gateway, a missing
  * or unknown `apikey` header is 401 when `apiKeys` is given (the JWKS is public).
  */
-import { createLocalJWKSet, type JWK, jwtVerify, type JWTPayload } from "jose";
+import { createLocalJWKSet, type JWK, type JWTPayload, jwtVerify } from "jose";
 
 export const USER_PATH = "/auth/v1/user";
 export const JWKS_PATH = "/auth/v1/.well-known/jwks.json";

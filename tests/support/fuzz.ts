@@ -339,16 +339,12 @@ const FAMILIES: Record<string, Gen> = {
     const parts = rng.pick(validTokens(ctx)).split(".");
     const i = rng.int(3);
     const std = Buffer.from(parts[i], "base64url").toString("base64");
-    // Signature: only the alphabet changes ('=' padding and spare bits: see adversarial_fuzz_test).
-    if (i === 2) {
-      parts[2] = /[-_]/.test(parts[2])
-        ? parts[2].replace(/-/g, "+").replace(/_/g, "/")
-        : flipAt(parts[2], rng.int(parts[2].length - 1), rng);
-    } else {
-      const variants = [std, std.endsWith("=") ? std : `${std}=`, encodeURIComponent(std)];
-      if (i === 1) variants.push(b64u(JSON.stringify(JSON.parse(fromB64u(parts[1])), null, 1)));
-      parts[i] = rng.pick(variants.filter((v) => v !== parts[i]));
-    }
+    // The same bytes spelled otherwise: standard alphabet, '=' padding, percent-encoding.
+    // On the signature these decode to the very same bytes in jose: only the guard's
+    // canonical-encoding check refuses them.
+    const variants = [std, `${std}=`, `${parts[i]}=`, `${parts[i]}==`, encodeURIComponent(std)];
+    if (i === 1) variants.push(b64u(JSON.stringify(JSON.parse(fromB64u(parts[1])), null, 1)));
+    parts[i] = rng.pick(variants.filter((v) => v !== parts[i]));
     return bearer("reencoded", parts.join("."));
   },
   char_flip: (rng, ctx) => {
@@ -356,10 +352,10 @@ const FAMILIES: Record<string, Gen> = {
     const parts = token.split(".");
     // Flips may undo each other: keep going until the token differs.
     for (let n = rng.range(1, 3); n > 0 || parts.join(".") === token; n--) {
+      // A flip in a segment's last character may change only its spare bits (same
+      // bytes once decoded): refused for not being canonical base64url.
       const i = rng.int(3);
-      // The last signature character may only carry spare bits; flip before it.
-      const limit = i === 2 ? parts[i].length - 1 : parts[i].length;
-      parts[i] = flipAt(parts[i], rng.int(limit), rng);
+      parts[i] = flipAt(parts[i], rng.int(parts[i].length), rng);
     }
     return bearer("char_flip", parts.join("."));
   },
