@@ -2,7 +2,7 @@
  * `deno task doctor` (`./dev doctor`): checks that the cron jobs can call the
  * edge functions and prints a table of findings, each with a severity and a
  * fix. Exit code: 0 healthy, 1 when any finding is an error, 2 on a usage error.
- * Connects read-only and never prints a secret value. See docs/doctor.md.
+ * Connects read-only and never prints a secret value. See README.md, "Doctor".
  *
  * @module
  */

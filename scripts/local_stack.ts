@@ -2,7 +2,7 @@
  * `./dev run` (`deno task start`): starts the local stack, prints its URLs,
  * keys and ready-to-paste curl lines, and stops everything on Ctrl-C / SIGTERM.
  * Every setting has a flag and a LOCAL_STACK_* variable (the flag wins);
- * `--help` lists them. See docs/local-stack.md.
+ * `--help` lists them. See README.md, "The local stack".
  */
 import { parseArgs } from "node:util";
 import {

@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import { createHandler } from "../supabase/functions/odoo-crm-sync/index.ts";
 import type { SyncTuning } from "../supabase/functions/_shared/odoo-sync.ts";
-import { connect, resetAppData, testDatabaseUrl } from "./support/db.ts";
-import { captureLogs, makeRequest } from "./support/guard_harness.ts";
-import { makeLeads, type OdooRecord, startOdooServer } from "./support/odoo_server.ts";
-import { TEST_SECRETS, TEST_SERVICE_ROLE_KEY, testAuthEnv } from "./support/tokens.ts";
+import { makeRequest } from "./support/guard_harness.ts";
+import { makeLeads, type OdooRecord } from "./support/odoo_server.ts";
+import { type SyncWorld, syncWorld } from "./support/odoo_sync_harness.ts";
+import { TEST_SERVICE_ROLE_KEY } from "./support/tokens.ts";
 
 const SLOT0 = Date.parse("2026-11-23T10:00:00Z");
 const noSleep = () => Promise.resolve();
@@ -17,25 +17,16 @@ const noSleep = () => Promise.resolve();
 const odooTime = (s: unknown) =>
   new Date(`${String(s).slice(0, 19).replace(" ", "T")}Z`).toISOString();
 
-/** One org with one fake Odoo; `run()` is one cron call in the next 15-minute slot. */
-async function world(leads: OdooRecord[], tuning: SyncTuning = {}) {
-  const sql = connect(await testDatabaseUrl());
-  await resetAppData(sql);
-  const apiKey = `odoo-key-${crypto.randomUUID()}`;
-  let odooClock = new Date("2025-01-01T00:00:00Z");
-  const odoo = startOdooServer({
-    db: "acme",
-    users: [{ login: "sync@acme.test", apiKey, uid: 2 }],
-    records: { "crm.lead": leads },
-    now: () => odooClock,
-  });
-  const orgId = crypto.randomUUID();
-  await sql`insert into public.organizations (id, name) values (${orgId}, 'Acme')`;
-  await sql`select public.upsert_integration_credential(${orgId}::uuid, 'odoo', ${apiKey},
-    ${odoo.url}, 'acme', 'sync@acme.test')`;
-  const stats = { searchReads: 0, rows: 0, crashAfter: Infinity };
-  // Counts what Odoo returned, drops Odoo's sub-second digits as real Odoo does, and can "crash".
-  const odooFetch: typeof fetch = async (input, init) => {
+/** What Odoo's answers held so far; `crashAfter` search_reads, the next Odoo call fails. */
+interface OdooStats {
+  searchReads: number;
+  rows: number;
+  crashAfter: number;
+}
+
+/** Counts what Odoo returned, drops Odoo's sub-second digits as real Odoo does, and can "crash". */
+function countingFetch(stats: OdooStats): typeof fetch {
+  return async (input, init) => {
     if (String(init?.body).includes('"execute_kw"') && stats.searchReads >= stats.crashAfter) {
       throw new TypeError("connection reset by peer");
     }
@@ -47,19 +38,19 @@ async function world(leads: OdooRecord[], tuning: SyncTuning = {}) {
     }
     return new Response(text, { status: res.status, headers: res.headers });
   };
-  const logs = captureLogs();
+}
+
+/** `run()`: one cron call in the next 15-minute slot, through `odooFetch`. */
+function cronRunner(handler: SyncWorld["handler"], odooFetch: typeof fetch, tuning: SyncTuning) {
   let slot = 0;
-  const run = async (
+  return async (
     body: Record<string, unknown> = {},
     extra: { now?: () => Date; sync?: SyncTuning } = {},
   ) => {
     const scheduled = new Date(SLOT0 + 15 * 60_000 * slot++);
-    const handler = createHandler({
-      env: testAuthEnv(),
-      sql,
+    const run = handler({
       fetch: odooFetch,
       now: extra.now ?? (() => new Date(scheduled.getTime() + 10_000)),
-      logger: logs.logger,
       sync: { pageSize: 5, odoo: { retries: 0, sleep: noSleep }, ...tuning, ...extra.sync },
     });
     const req = makeRequest({
@@ -67,9 +58,23 @@ async function world(leads: OdooRecord[], tuning: SyncTuning = {}) {
       bearer: TEST_SERVICE_ROLE_KEY,
       json: { scheduled_for: scheduled.toISOString(), ...body },
     });
-    const report = await (await handler(req)).json();
+    const report = await (await run(req)).json();
     return { ...report, org: report.organizations?.[0] };
   };
+}
+
+/** One org with one fake Odoo; `run()` is one cron call in the next 15-minute slot. */
+async function world(leads: OdooRecord[], tuning: SyncTuning = {}) {
+  let odooClock = new Date("2025-01-01T00:00:00Z");
+  const odooNow = () => odooClock;
+  const base = await syncWorld(
+    [{ records: { "crm.lead": leads }, odooNow, name: "Acme" }],
+    { createHandler },
+  );
+  const { sql } = base;
+  const [{ id: orgId, odoo }] = base.orgs;
+  const stats: OdooStats = { searchReads: 0, rows: 0, crashAfter: Infinity };
+  const run = cronRunner(base.handler, countingFetch(stats), tuning);
   const stored = async () =>
     (await sql`select odoo_id, name, active, write_date from public.crm_leads
       where org_id = ${orgId} order by odoo_id`).map((
@@ -79,20 +84,15 @@ async function world(leads: OdooRecord[], tuning: SyncTuning = {}) {
     odoo.records("crm.lead").map((r) => [r.id, r.name, r.active, odooTime(r.write_date)]);
   const setOdooClock = (iso: string) => (odooClock = new Date(iso));
   const dispose = async () => {
-    await odoo.close();
-    await sql.end();
+    await base[Symbol.asyncDispose]();
     // Every test: no API key, service key or token in any log line.
-    for (const line of logs.lines) {
-      for (const secret of [apiKey, ...TEST_SECRETS]) assert.ok(!line.includes(secret), line);
-    }
+    base.assertNoSecretsLogged();
   };
   return {
     sql,
     odoo,
     orgId,
-    apiKey,
     stats,
-    logs,
     run,
     stored,
     source,

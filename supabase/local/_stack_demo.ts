@@ -6,7 +6,7 @@
  * @module
  */
 import { startDemoReceiver } from "./demo_receiver.ts";
-import { mintUserAccessToken } from "./keys.ts";
+import { mintUserAccessToken } from "./user_tokens.ts";
 import type { Closers } from "./_stack_services.ts";
 import type { DemoSeed, LocalStackOptions, OdooTarget } from "./stack.ts";
 import { asServiceRole, type Sql } from "../functions/_shared/db.ts";

@@ -8,9 +8,10 @@
 import { fileURLToPath } from "node:url";
 import type { ProjectKeys } from "./keys.ts";
 import type { CurlLine } from "./stack.ts";
+import type { Closers } from "./_stack_services.ts";
 
 /** Where the state files go when `stateDir` is not given: `<repo>/.local`. */
-export const DEFAULT_STATE_DIR = fileURLToPath(new URL("../../.local", import.meta.url));
+const DEFAULT_STATE_DIR = fileURLToPath(new URL("../../.local", import.meta.url));
 
 /** The functions' environment: project URL, keys, database URL, then `extra` on top. */
 export function functionEnv(
@@ -114,7 +115,7 @@ export function toDotenv(vars: Record<string, string>): string {
  *
  * @returns the absolute paths of both files.
  */
-export async function writeStateFiles(
+async function writeStateFiles(
   stateDir: string,
   state: Record<string, unknown>,
   env: string,
@@ -128,4 +129,18 @@ export async function writeStateFiles(
   const body = { ...state, functionsEnvFile: functionsEnv };
   await Deno.writeTextFile(stackJson, `${JSON.stringify(body, null, 2)}\n`);
   return { stackJson, functionsEnv };
+}
+
+/** Writes the state files unless `stateDir` is null, and removes them on stop. */
+export async function writeState(
+  closers: Closers,
+  stateDir: string | null | undefined,
+  state: Record<string, unknown>,
+  env: Record<string, string>,
+): Promise<{ stackJson: string; functionsEnv: string } | null> {
+  const dir = stateDir === undefined ? DEFAULT_STATE_DIR : stateDir;
+  if (dir === null) return null;
+  const files = await writeStateFiles(dir, state, toDotenv(env));
+  closers.add(() => Promise.all([Deno.remove(files.stackJson), Deno.remove(files.functionsEnv)]));
+  return files;
 }

@@ -1,12 +1,12 @@
 /**
- * Project keys and user tokens minted the way the Supabase platform and
- * Supabase Auth mint them, for the local stack (and reusable by test support).
- * Local use only: nothing here talks to a real project.
+ * Project keys minted the way the Supabase platform mints them, for the local
+ * stack (and reusable by test support). Local use only: nothing here talks to
+ * a real project.
  *
  * - Legacy API keys: long-lived HS256 JWTs `{iss:"supabase", ref, role, iat, exp}`
  *   signed with the project JWT secret (`anon`, `service_role`).
  * - New API keys: opaque `sb_secret_...` / `sb_publishable_...` strings.
- * - User access tokens: HS256 with the JWT secret and Supabase Auth's claim set.
+ * - User access tokens (HS256 with the JWT secret): see `user_tokens.ts`.
  *
  * @module
  */
@@ -77,57 +77,6 @@ export function newSecretKey(): string {
 /** A new-style publishable API key: `sb_publishable_` + random. */
 export function newPublishableKey(): string {
   return `sb_publishable_${randomToken()}`;
-}
-
-/** What to put in a user access token. */
-export interface UserTokenSpec {
-  /** Project URL; the issuer is `${projectUrl}/auth/v1`. */
-  projectUrl: string;
-  /** HS256 project JWT secret. */
-  jwtSecret: string;
-  /** User id. Default: a random UUID. */
-  sub?: string;
-  /** Default: `user-<random>@example.test`. */
-  email?: string;
-  /** `app_metadata.claims` (integration_admin, organization_id). Default: none. */
-  claims?: Record<string, unknown>;
-  /** Lifetime in seconds. Default: 3600 (Supabase Auth's default `jwt_expiry`). */
-  ttlSeconds?: number;
-  /** Clock. Default: `() => new Date()`. */
-  now?: () => Date;
-}
-
-/**
- * Mints an HS256 user access token with Supabase Auth's claim set: iss
- * `<url>/auth/v1`, aud `authenticated`, sub, role `authenticated`, exp, iat,
- * session_id, email, app_metadata `{provider, providers, claims?}`, user_metadata,
- * aal, amr, is_anonymous.
- *
- * @example
- * const token = mintUserAccessToken({ projectUrl, jwtSecret, claims: { integration_admin: true } });
- */
-export function mintUserAccessToken(spec: UserTokenSpec): string {
-  const iat = Math.floor((spec.now?.() ?? new Date()).getTime() / 1000);
-  const sub = spec.sub ?? crypto.randomUUID();
-  const email = spec.email ?? `user-${randomToken(4)}@example.test`;
-  const appMetadata: Record<string, unknown> = { provider: "email", providers: ["email"] };
-  if (spec.claims !== undefined) appMetadata.claims = spec.claims;
-  return signHs256Jwt({
-    iss: `${spec.projectUrl.replace(/\/+$/, "")}/auth/v1`,
-    aud: "authenticated",
-    sub,
-    exp: iat + (spec.ttlSeconds ?? 3600),
-    iat,
-    email,
-    phone: "",
-    app_metadata: appMetadata,
-    user_metadata: { email, email_verified: true, phone_verified: false, sub },
-    role: "authenticated",
-    aal: "aal1",
-    amr: [{ method: "password", timestamp: iat }],
-    session_id: crypto.randomUUID(),
-    is_anonymous: false,
-  }, spec.jwtSecret);
 }
 
 /** A project's keys, as `supabase start` prints them. */

@@ -7,28 +7,22 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
-import { freePort, startCluster } from "./cluster.ts";
-import { applyLocalStack } from "./apply.ts";
-import { startNetWorker } from "./pg_net_worker.ts";
-import { JWKS_PATH, serveFunctions } from "./gateway.ts";
-import { startDemoReceiver } from "./demo_receiver.ts";
+import { JWKS_PATH } from "./gateway.ts";
+import { generateProjectKeys, type ProjectKeyOverrides, type ProjectKeys } from "./keys.ts";
 import {
-  generateProjectKeys,
-  mintUserAccessToken,
-  type ProjectKeyOverrides,
-  type ProjectKeys,
-} from "./keys.ts";
-import { asServiceRole, createSql, type Sql } from "../functions/_shared/db.ts";
+  type Closers,
+  closerStack,
+  resolvePort,
+  startDatabase,
+  startServing,
+} from "./_stack_services.ts";
+import { startDemo } from "./_stack_demo.ts";
+import { functionEnv, syncNowCurlLines, writeState } from "./_stack_files.ts";
+import type { Sql } from "../functions/_shared/db.ts";
 import { log as defaultLog, type Logger } from "../functions/_shared/log.ts";
-// The demo Odoo is the project's faithful JSON-RPC test server, reused as-is
-// (test support imported by the local stack on purpose; never deployed).
-import {
-  makeLeads,
-  makeMessages,
-  type OdooTestServer,
-  startOdooServer,
-} from "../../tests/support/odoo_server.ts";
+import type { OdooTestServer } from "../../tests/support/odoo_server.ts";
+
+export { shellQuote, syncNowCurlLines, toDotenv } from "./_stack_files.ts";
 
 /** An Odoo instance and the integration user the demo credential names. */
 export interface OdooTarget {
@@ -116,265 +110,74 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-const DEFAULT_STATE_DIR = fileURLToPath(new URL("../../.local", import.meta.url));
-
-function assertPortFree(port: number, what: string, flag: string): void {
-  try {
-    Deno.listen({ hostname: "127.0.0.1", port }).close();
-  } catch (err) {
-    if (!(err instanceof Deno.errors.AddrInUse)) throw err;
-    throw new Error(
-      `${what} port ${port} is already in use on 127.0.0.1 (another local stack?); ` +
-        `choose another with ${flag} (0 = any free port)`,
-    );
-  }
-}
-
-function resolvePort(port: number | undefined, fallback: number, what: string, flag: string) {
-  const chosen = port ?? fallback;
-  if (chosen === 0) return freePort();
-  assertPortFree(chosen, what, flag);
-  return chosen;
-}
-
-/** Runs closers in reverse order; every one runs even if another fails. */
-function closerStack() {
-  const closers: (() => Promise<unknown>)[] = [];
-  let done: Promise<void> | undefined;
-  const run = async () => {
-    const errors: unknown[] = [];
-    for (const close of closers.reverse()) await close().catch((err) => errors.push(err));
-    if (errors.length) throw new AggregateError(errors, "local stack: stop failed");
-  };
-  return {
-    add: (close: () => Promise<unknown>) => void closers.push(close),
-    closeAll: () => (done ??= run()),
-  };
-}
-
-function functionEnv(
-  apiUrl: string,
-  dbUrl: string,
-  keys: ProjectKeys,
-  extra: Record<string, string> = {},
-): Record<string, string> {
-  return {
-    SUPABASE_URL: apiUrl,
-    SUPABASE_ANON_KEY: keys.anonKey,
-    SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
-    SUPABASE_DB_URL: dbUrl,
-    SUPABASE_PUBLISHABLE_KEYS: keys.publishableKeysJson,
-    SUPABASE_SECRET_KEYS: keys.secretKeysJson,
-    JWT_SECRET: keys.jwtSecret,
-    CRON_SECRET: keys.cronSecret,
-    ...extra,
-  };
-}
-
-/** Quotes a value for a shell command line. */
-export function shellQuote(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
-}
-
-/** The four "sync now" requests: admin 200, member 403, anon key 401, service key 200. */
-export function syncNowCurlLines(
-  functionsUrl: string,
-  orgId: string,
-  credentials: { admin: string; member: string; anonKey: string; serviceKey: string },
-): CurlLine[] {
-  const url = `${functionsUrl}/odoo-crm-sync`;
-  const line = (bearer: string, body: object) =>
-    [
-      "curl -sS -X POST",
-      shellQuote(url),
-      "-H",
-      shellQuote(`Authorization: Bearer ${bearer}`),
-      "-H 'Content-Type: application/json' -d",
-      shellQuote(JSON.stringify(body)),
-      `-w '\\nHTTP %{http_code}\\n'`,
-    ].join(" ");
-  const body = { mode: "incremental" };
-  return [
-    {
-      title: "Sync now as the integration admin",
-      expectStatus: 200,
-      command: line(credentials.admin, body),
-    },
-    {
-      title: "The same as a non-admin member of the org",
-      expectStatus: 403,
-      command: line(credentials.member, body),
-    },
-    {
-      title: "The anon key (what the old cron jobs sent)",
-      expectStatus: 401,
-      command: line(credentials.anonKey, body),
-    },
-    {
-      title: "The service_role key (what the cron jobs send)",
-      expectStatus: 200,
-      command: line(credentials.serviceKey, { ...body, org_id: orgId }),
-    },
-  ];
-}
-
-/** A dotenv file body; values are quoted when they hold anything but plain characters. */
-export function toDotenv(vars: Record<string, string>): string {
-  const quote = (v: string) =>
-    /^[A-Za-z0-9_.:/@+=-]*$/.test(v)
-      ? v
-      : !v.includes("'") && !/[\r\n]/.test(v)
-      ? `'${v}'`
-      : JSON.stringify(v);
-  return Object.entries(vars).map(([k, v]) => `${k}=${quote(v)}\n`).join("");
-}
-
-async function writeStateFiles(stateDir: string, state: Record<string, unknown>, env: string) {
-  await Deno.mkdir(stateDir, { recursive: true });
-  const dir = await Deno.realPath(stateDir);
-  const functionsEnv = `${dir}/functions.env`;
-  const stackJson = `${dir}/stack.json`;
-  await Deno.writeTextFile(functionsEnv, env, { mode: 0o600 });
-  await Deno.chmod(functionsEnv, 0o600);
-  const body = { ...state, functionsEnvFile: functionsEnv };
-  await Deno.writeTextFile(stackJson, `${JSON.stringify(body, null, 2)}\n`);
-  return { stackJson, functionsEnv };
-}
-
-type Closers = ReturnType<typeof closerStack>;
-
-/** Cluster, stand-ins + migrations, optional cron pause, the Vault secrets the cron jobs read. */
-async function startDatabase(closers: Closers, port: number, o: {
-  apiUrl: string;
-  serviceKey: string;
-  pauseCron: boolean;
+/** Database, demo, gateway + worker, state files, in that order; returns what is running. */
+async function startParts(closers: Closers, o: {
+  options: LocalStackOptions;
+  keys: ProjectKeys;
+  apiPort: number;
+  dbPort: number;
 }) {
-  const cluster = await startCluster({ port });
-  closers.add(() => cluster.stop());
-  const sql = createSql(cluster.url);
-  closers.add(() => sql.end());
-  await applyLocalStack(cluster.url);
-  if (o.pauseCron) await sql`select cron.alter_job(jobid, active := false) from cron.job`;
-  await sql`select vault.create_secret(${o.apiUrl}, 'project_url')`;
-  await sql`select vault.create_secret(${o.serviceKey}, 'service_role_key')`;
-  return { cluster, sql };
-}
-
-function startDemoOdoo(leadCount: number): { server: OdooTestServer; target: OdooTarget } {
-  // Leads last written 3 to 7 days ago: old enough for the sync's settle window
-  // and for the demo SLA policy to find stale leads.
-  const start = new Date(Date.now() - 7 * 86_400_000);
-  const leads = makeLeads(leadCount, { start, stepSeconds: 4 * 3600, sameTimestampEvery: 1 });
-  const records = { "crm.lead": leads, "mail.message": makeMessages(leads, 3) };
-  const server = startOdooServer({ records });
-  return {
-    server,
-    target: { url: server.url, db: "odoo", login: "admin", apiKey: "test-api-key" },
-  };
-}
-
-interface SeedOptions {
-  odoo: OdooTarget;
-  odooCredential: boolean;
-  slaPolicy: boolean;
-  webhookUrl: string | null;
-  apiUrl: string;
-  jwtSecret: string;
-  tokenTtlSeconds: number;
-}
-
-async function seedDemo(sql: Sql, o: SeedOptions): Promise<DemoSeed> {
-  const [org] = await sql<{ id: string }[]>`
-    insert into public.organizations (name) values ('Demo Org') returning id::text`;
-  if (o.odooCredential) {
-    await asServiceRole(
-      sql,
-      (tx) =>
-        tx`select public.upsert_integration_credential(${org.id}::uuid, 'odoo', ${o.odoo.apiKey},
-        ${o.odoo.url}, ${o.odoo.db}, ${o.odoo.login}, '{}'::jsonb)`,
-    );
-  }
-  const bot = o.webhookUrl === null ? [] : await sql<{ id: string }[]>`
-    insert into public.bots (org_id, name, interval_minutes, webhook_url, payload)
-    values (${org.id}::uuid, 'Demo webhook bot', 5, ${o.webhookUrl},
-      ${sql.json({ source: "edge-guard local stack" })})
-    returning id::text`;
-  const policy = !o.slaPolicy ? [] : await sql<{ id: string }[]>`
-    insert into public.sla_policies (org_id, name, max_hours_without_progress)
-    values (${org.id}::uuid, 'No progress for 48 hours', 48) returning id::text`;
-  const user = (email: string, admin: boolean) => {
-    const sub = crypto.randomUUID();
-    const claims = { integration_admin: admin, organization_id: org.id };
-    const token = mintUserAccessToken({
-      projectUrl: o.apiUrl,
-      jwtSecret: o.jwtSecret,
-      sub,
-      email,
-      claims,
-      ttlSeconds: o.tokenTtlSeconds,
-    });
-    return { sub, token };
-  };
-  const admin = user("admin@demo.local", true);
-  const member = user("member@demo.local", false);
-  return {
-    orgId: org.id,
-    adminUserId: admin.sub,
-    memberUserId: member.sub,
-    botId: bot[0]?.id ?? null,
-    slaPolicyId: policy[0]?.id ?? null,
-    tokens: { admin: admin.token, member: member.token },
-  };
-}
-
-/** The demo Odoo (unless `options.odoo`), the webhook receiver and the seed. */
-async function startDemo(closers: Closers, sql: Sql, options: LocalStackOptions, o: {
-  apiUrl: string;
-  jwtSecret: string;
-  logger: Logger;
-}) {
-  const demoOdoo = options.odoo ? null : startDemoOdoo(options.demoLeads ?? 25);
-  if (demoOdoo) closers.add(() => demoOdoo.server.close());
-  const target = options.odoo ?? demoOdoo!.target;
-  const receiver = (options.seed?.bot ?? true)
-    ? startDemoReceiver({ port: options.receiverPort, logger: o.logger })
-    : null;
-  if (receiver) closers.add(() => receiver.close());
-  const demo = await seedDemo(sql, {
-    odoo: target,
-    odooCredential: options.seed?.odooCredential ?? true,
-    slaPolicy: options.seed?.slaPolicy ?? true,
-    webhookUrl: receiver ? `${receiver.url}/hook` : null,
-    apiUrl: o.apiUrl,
-    jwtSecret: o.jwtSecret,
-    tokenTtlSeconds: options.tokenTtlSeconds ?? 86_400,
+  const { options, keys, apiPort } = o;
+  const logger = options.logger ?? defaultLog;
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const { cluster, sql } = await startDatabase(closers, o.dbPort, {
+    apiUrl,
+    serviceKey: keys.serviceRoleKey,
+    pauseCron: options.pauseCron ?? false,
   });
-  return { odoo: demoOdoo?.server ?? null, odooUrl: target.url, receiver, demo };
-}
-
-/** The functions gateway, then the pg_net worker that delivers the cron jobs' requests to it. */
-async function startServing(
-  closers: Closers,
-  dbUrl: string,
-  port: number,
-  env: Record<string, string>,
-  options: LocalStackOptions,
-  logger: Logger,
-) {
-  // Each function gets its own pool, built as it would build it from
-  // SUPABASE_DB_URL, but owned here so that stop() closes every connection.
-  const pools: Sql[] = [];
-  closers.add(() => Promise.all(pools.map((p) => p.end())));
-  const gateway = await serveFunctions({
-    port,
-    env: { get: (name) => env[name] },
-    deps: () => ({ sql: pools[pools.push(createSql(dbUrl)) - 1], logger }),
+  const demo = await startDemo(closers, sql, options, {
+    apiUrl,
+    jwtSecret: keys.jwtSecret,
     logger,
   });
-  closers.add(() => gateway.close());
-  const worker = startNetWorker(dbUrl, { intervalMs: options.workerIntervalMs, log: logger });
-  closers.add(() => worker.stop());
-  return gateway;
+  const env = functionEnv(apiUrl, cluster.url, keys, options.functionEnv);
+  const { workerIntervalMs } = options;
+  const gateway = await startServing(closers, cluster.url, {
+    port: apiPort,
+    env,
+    workerIntervalMs,
+    logger,
+  });
+  const state = { dbUrl: cluster.url, functionsUrl: gateway.functionsUrl, apiUrl, pid: Deno.pid };
+  const files = await writeState(closers, options.stateDir, {
+    ...state,
+    dataDir: cluster.dataDir,
+  }, env);
+  return { apiUrl, keys, cluster, sql, demo, env, gateway, files };
+}
+
+/** The public view of the started parts. */
+async function describeStack(
+  parts: Awaited<ReturnType<typeof startParts>>,
+  stop: () => Promise<void>,
+): Promise<LocalStack> {
+  const { apiUrl, keys, cluster, gateway, env } = parts;
+  const { odoo, odooUrl, receiver, demo } = parts.demo;
+  return {
+    urls: {
+      api: apiUrl,
+      functions: gateway.functionsUrl,
+      db: cluster.url,
+      jwks: `${apiUrl}${JWKS_PATH}`,
+      odoo: odooUrl,
+      receiver: receiver?.url ?? null,
+    },
+    functionNames: await gateway.functions(),
+    keys,
+    tokens: demo.tokens,
+    demo,
+    env: Object.freeze({ ...env }),
+    curlLines: syncNowCurlLines(gateway.functionsUrl, demo.orgId, {
+      ...demo.tokens,
+      anonKey: keys.anonKey,
+      serviceKey: keys.serviceRoleKey,
+    }),
+    sql: parts.sql,
+    odoo,
+    dataDir: cluster.dataDir,
+    files: parts.files,
+    stop,
+  };
 }
 
 /**
@@ -388,60 +191,13 @@ async function startServing(
  * try { console.log(stack.curlLines[0].command); } finally { await stack.stop(); }
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const logger = options.logger ?? defaultLog;
   const keys = generateProjectKeys(options.keys);
   const apiPort = resolvePort(options.apiPort, 54321, "API", "--api-port");
   const dbPort = resolvePort(options.dbPort, 54322, "database", "--db-port");
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
   const closers = closerStack();
   try {
-    const { cluster, sql } = await startDatabase(closers, dbPort, {
-      apiUrl,
-      serviceKey: keys.serviceRoleKey,
-      pauseCron: options.pauseCron ?? false,
-    });
-    const { odoo, odooUrl, receiver, demo } = await startDemo(closers, sql, options, {
-      apiUrl,
-      jwtSecret: keys.jwtSecret,
-      logger,
-    });
-    const env = functionEnv(apiUrl, cluster.url, keys, options.functionEnv);
-    const gateway = await startServing(closers, cluster.url, apiPort, env, options, logger);
-    const stateDir = options.stateDir === undefined ? DEFAULT_STATE_DIR : options.stateDir;
-    const state = { dbUrl: cluster.url, functionsUrl: gateway.functionsUrl, apiUrl, pid: Deno.pid };
-    const files = stateDir === null
-      ? null
-      : await writeStateFiles(stateDir, { ...state, dataDir: cluster.dataDir }, toDotenv(env));
-    if (files) {
-      closers.add(() =>
-        Promise.all([Deno.remove(files.stackJson), Deno.remove(files.functionsEnv)])
-      );
-    }
-    return {
-      urls: {
-        api: apiUrl,
-        functions: gateway.functionsUrl,
-        db: cluster.url,
-        jwks: `${apiUrl}${JWKS_PATH}`,
-        odoo: odooUrl,
-        receiver: receiver?.url ?? null,
-      },
-      functionNames: await gateway.functions(),
-      keys,
-      tokens: demo.tokens,
-      demo,
-      env: Object.freeze({ ...env }),
-      curlLines: syncNowCurlLines(gateway.functionsUrl, demo.orgId, {
-        ...demo.tokens,
-        anonKey: keys.anonKey,
-        serviceKey: keys.serviceRoleKey,
-      }),
-      sql,
-      odoo,
-      dataDir: cluster.dataDir,
-      files,
-      stop: closers.closeAll,
-    };
+    const parts = await startParts(closers, { options, keys, apiPort, dbPort });
+    return await describeStack(parts, closers.closeAll);
   } catch (err) {
     await closers.closeAll().catch(() => {});
     throw err;

@@ -2,8 +2,8 @@
 -- Safe to run more than once, on a real Supabase project and on the local stack.
 --
 -- Every job reads the project URL and the service role key from Vault at run
--- time (secrets `project_url` and `service_role_key`, see docs/database.md), so
--- no command holds a key or a URL. If a secret is missing the request fails
+-- time (secrets `project_url` and `service_role_key`; README.md, "Vault secrets
+-- the cron jobs need"), so no command holds a key or a URL. If a secret is missing the request fails
 -- (null url) and the failure is visible in cron.job_run_details.
 --
 -- Every job also records the pg_net request id with its job and function name

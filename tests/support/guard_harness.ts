@@ -1,14 +1,24 @@
 /**
  * Helpers for the auth-guard tests: requests with credentials, a log capture,
- * and one call that returns everything a test wants to assert on.
+ * the signing keys and configurations the guard tables share, and one call
+ * that returns everything a test wants to assert on.
  */
 import { createLogger } from "../../supabase/functions/_shared/log.ts";
 import {
+  type AuthConfig,
   type AuthContext,
   isAuthContext,
+  loadAuthConfig,
   type VerifyOptions,
   verifyRequest,
 } from "../../supabase/functions/_shared/auth-guard.ts";
+import {
+  createEs256Key,
+  createRs256Key,
+  mintAdminToken,
+  testAuthEnv,
+  type UserTokenOverrides,
+} from "./tokens.ts";
 
 export const ORG_A = "0f4b5c8e-1a2b-4c3d-8e9f-00000000000a";
 export const ORG_B = "0f4b5c8e-1a2b-4c3d-8e9f-00000000000b";
@@ -39,6 +49,32 @@ export function captureLogs() {
   });
   const events = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   return { lines, logger, events };
+}
+
+/**
+ * The guard tables' keys: ES256 `es-key-1` and RS256 `rs-key-1`, both in an
+ * inline SUPABASE_JWKS; `config` is the test environment with that JWKS,
+ * `configWith(overrides)` the same with more variables changed (`undefined`
+ * unsets one), `asymmetricOnly` it without JWT_SECRET. `admin` mints an HS256
+ * integration admin of an org (default {@linkcode ORG_A}), `esAdmin` an ES256
+ * one of ORG_A signed with `es-key-1`.
+ *
+ * @example
+ * const { config, admin } = await guardKeys();
+ * const outcome = await runGuard(makeRequest({ bearer: await admin() }), { config });
+ */
+export async function guardKeys() {
+  const es = await createEs256Key("es-key-1");
+  const rs = await createRs256Key("rs-key-1");
+  const jwks = JSON.stringify({ keys: [es.publicJwk, rs.publicJwk] });
+  const configWith = (overrides: Record<string, string | undefined> = {}): AuthConfig =>
+    loadAuthConfig(testAuthEnv({ SUPABASE_JWKS: jwks, ...overrides }));
+  const admin = (orgId = ORG_A, o: UserTokenOverrides = {}) => mintAdminToken(orgId, o);
+  const esAdmin = (o: UserTokenOverrides = {}) =>
+    admin(ORG_A, { alg: "ES256", privateKey: es.privateKey, kid: es.kid, ...o });
+  const config = configWith();
+  const asymmetricOnly = configWith({ JWT_SECRET: undefined });
+  return { es, rs, config, configWith, asymmetricOnly, admin, esAdmin };
 }
 
 export interface RequestSpec {

@@ -4,11 +4,7 @@
  * kid tricks, anon/publishable keys presented as tokens, oversized input.
  */
 import { Buffer } from "node:buffer";
-import { loadAuthConfig } from "./auth-guard.ts";
 import {
-  createEs256Key,
-  createRs256Key,
-  mintAdminToken,
   mintLegacyKey,
   mintUnsignedToken,
   newPublishableKey,
@@ -17,9 +13,8 @@ import {
   TEST_PUBLISHABLE_KEY,
   TEST_SECRET_KEY,
   TEST_SERVICE_ROLE_KEY,
-  testAuthEnv,
 } from "../../../tests/support/tokens.ts";
-import { makeRequest, ORG_A, ORG_B } from "../../../tests/support/guard_harness.ts";
+import { guardKeys, makeRequest, ORG_A, ORG_B } from "../../../tests/support/guard_harness.ts";
 import {
   bearer,
   bearerOf,
@@ -30,16 +25,9 @@ import {
   tamperSignature,
 } from "../../../tests/support/guard_table.ts";
 
-const es = await createEs256Key("es-key-1");
-const rs = await createRs256Key("rs-key-1");
-const JWKS = JSON.stringify({ keys: [es.publicJwk, rs.publicJwk] });
-const config = loadAuthConfig(testAuthEnv({ SUPABASE_JWKS: JWKS }));
-const asymmetricOnly = loadAuthConfig(testAuthEnv({ SUPABASE_JWKS: JWKS, JWT_SECRET: undefined }));
+const { es, rs, config, asymmetricOnly, admin, esAdmin } = await guardKeys();
 const HOUR_MS = 3_600_000;
 
-const admin = (orgId = ORG_A, o = {}) => mintAdminToken(orgId, o);
-const esAdmin = (o = {}) =>
-  admin(ORG_A, { alg: "ES256", privateKey: es.privateKey, kid: es.kid, ...o });
 const pemOf = async (key: CryptoKey) => {
   const spki = Buffer.from(await crypto.subtle.exportKey("spki", key)).toString("base64");
   return `-----BEGIN PUBLIC KEY-----\n${spki}\n-----END PUBLIC KEY-----\n`;

@@ -3,17 +3,14 @@
  * Bearer or apikey) and the cron secret, including the seed's misconfigured
  * CRON_SECRET and stale-secret scenarios (the log says so in plain words).
  */
-import { type AuthContext, loadAuthConfig } from "./auth-guard.ts";
+import type { AuthContext } from "./auth-guard.ts";
 import {
-  createEs256Key,
-  mintAdminToken,
   TEST_ANON_KEY,
   TEST_CRON_SECRET,
   TEST_SECRET_KEY,
   TEST_SERVICE_ROLE_KEY,
-  testAuthEnv,
 } from "../../../tests/support/tokens.ts";
-import { makeRequest, ORG_A, ORG_B } from "../../../tests/support/guard_harness.ts";
+import { guardKeys, makeRequest, ORG_A, ORG_B } from "../../../tests/support/guard_harness.ts";
 import {
   bearer,
   bearerOf,
@@ -21,15 +18,10 @@ import {
   type GuardCase,
 } from "../../../tests/support/guard_table.ts";
 
-const es = await createEs256Key("es-key-1");
-const JWKS = JSON.stringify({ keys: [es.publicJwk] });
-const config = loadAuthConfig(testAuthEnv({ SUPABASE_JWKS: JWKS }));
-const noCron = loadAuthConfig(testAuthEnv({ SUPABASE_JWKS: JWKS, CRON_SECRET: undefined }));
-const noServiceRoleKey = loadAuthConfig(
-  testAuthEnv({ SUPABASE_JWKS: JWKS, SUPABASE_SERVICE_ROLE_KEY: undefined }),
-);
+const { config, configWith, admin } = await guardKeys();
+const noCron = configWith({ CRON_SECRET: undefined });
+const noServiceRoleKey = configWith({ SUPABASE_SERVICE_ROLE_KEY: undefined });
 
-const admin = (orgId = ORG_A, o = {}) => mintAdminToken(orgId, o);
 const USER_CTX: Partial<AuthContext> = { via: "user_jwt", isServiceRole: false, orgId: ORG_A };
 const SERVICE_CTX: Partial<AuthContext> = {
   via: "service_key",

@@ -3,18 +3,16 @@
  * malformed credentials, no admin claim, cross-org, service key, a valid admin
  * reaching the handler) and the options that change the decision.
  */
-import { type AuthContext, loadAuthConfig } from "./auth-guard.ts";
-import {
-  createEs256Key,
-  createRs256Key,
-  mintAdminToken,
-  mintUserToken,
-  TEST_ANON_KEY,
-  TEST_SECRET_KEY,
-  testAuthEnv,
-} from "../../../tests/support/tokens.ts";
+import type { AuthContext } from "./auth-guard.ts";
+import { mintUserToken, TEST_ANON_KEY, TEST_SECRET_KEY } from "../../../tests/support/tokens.ts";
 import assert from "node:assert/strict";
-import { makeRequest, ORG_A, ORG_B, runGuard } from "../../../tests/support/guard_harness.ts";
+import {
+  guardKeys,
+  makeRequest,
+  ORG_A,
+  ORG_B,
+  runGuard,
+} from "../../../tests/support/guard_harness.ts";
 import {
   bearer,
   bearerOf,
@@ -23,15 +21,7 @@ import {
   invalid,
 } from "../../../tests/support/guard_table.ts";
 
-const es = await createEs256Key("es-key-1");
-const rs = await createRs256Key("rs-key-1");
-const JWKS = JSON.stringify({ keys: [es.publicJwk, rs.publicJwk] });
-const config = loadAuthConfig(testAuthEnv({ SUPABASE_JWKS: JWKS }));
-const asymmetricOnly = loadAuthConfig(testAuthEnv({ SUPABASE_JWKS: JWKS, JWT_SECRET: undefined }));
-
-const admin = (orgId = ORG_A, o = {}) => mintAdminToken(orgId, o);
-const esAdmin = (o = {}) =>
-  admin(ORG_A, { alg: "ES256", privateKey: es.privateKey, kid: es.kid, ...o });
+const { rs, config, asymmetricOnly, admin, esAdmin } = await guardKeys();
 
 const USER_CTX: Partial<AuthContext> = {
   via: "user_jwt",

@@ -14,6 +14,7 @@ import {
   parseOdooDatetime,
 } from "./odoo-client.ts";
 import { createLogger } from "./log.ts";
+import { captureLogs, recordLogLine } from "../../../tests/support/guard_harness.ts";
 import {
   makeLeads,
   type OdooFailure,
@@ -44,7 +45,8 @@ async function withOdoo(fn: (h: Harness) => Promise<void>) {
     },
   });
   const sleeps: number[] = [];
-  const lines: string[] = [];
+  // Kept for the test, and recorded for the suite-wide leak scan (EDGE_GUARD_LOG_FILE).
+  const { lines, logger } = captureLogs();
   let fetchCount = 0;
   const countingFetch: typeof fetch = (input, init) => {
     fetchCount++;
@@ -61,7 +63,7 @@ async function withOdoo(fn: (h: Harness) => Promise<void>) {
         {
           fetch: countingFetch,
           sleep: (ms) => (sleeps.push(ms), Promise.resolve()),
-          logger: createLogger((line) => lines.push(line)),
+          logger,
           ...opts,
         },
       ),
@@ -234,7 +236,11 @@ Deno.test("HTTP 429 is retried; code 100 (session expired) is an OdooAuthError",
     rpcResult(1, 9),
   ], bodies);
   const conn = { baseUrl: "https://odoo.test/", db: "d", login: "l", apiKey: KEY };
-  const quiet = { logger: () => {}, sleep: (ms: number) => (sleeps.push(ms), Promise.resolve()) };
+  // Off the test's hands, but into the suite-wide leak scan (EDGE_GUARD_LOG_FILE).
+  const quiet = {
+    logger: createLogger(recordLogLine),
+    sleep: (ms: number) => (sleeps.push(ms), Promise.resolve()),
+  };
   assert.equal(await createOdooClient(conn, { ...quiet, fetch: fetch429 }).authenticate(), 9);
   assert.equal(sleeps.length, 1);
   assert.deepEqual(bodies[0], {
@@ -266,13 +272,13 @@ Deno.test("HTTP 429 is retried; code 100 (session expired) is an OdooAuthError",
 
 Deno.test("the API key never appears in errors or logs", async () => {
   const errors: unknown[] = [];
-  const lines: string[] = [];
+  const { lines, logger } = captureLogs();
   await withOdoo(async ({ odoo }) => {
     const opts = (timeoutMs: number) => ({
       timeoutMs,
       retries: 1,
       sleep: () => Promise.resolve(),
-      logger: createLogger((l) => lines.push(l)),
+      logger,
     });
     const conn = { baseUrl: odoo.url, db: "acme", login: USER.login, apiKey: KEY };
     const failures = [null, "http500", "slow", "drop", "accessDenied"] as const;
@@ -308,7 +314,7 @@ Deno.test("the API key never appears in errors or logs", async () => {
     apiKey: KEY,
   }, {
     fetch: echo,
-    logger: createLogger((l) => lines.push(l)),
+    logger,
   });
   errors.push(await echoClient.authenticate().catch((e) => e));
   const failingFetch: typeof fetch = () =>
@@ -317,7 +323,7 @@ Deno.test("the API key never appears in errors or logs", async () => {
     await createOdooClient({ baseUrl: "https://odoo.test", db: "d", login: "l", apiKey: KEY }, {
       fetch: failingFetch,
       retries: 0,
-      logger: createLogger((l) => lines.push(l)),
+      logger,
     }).authenticate().catch((e) => e),
   );
 

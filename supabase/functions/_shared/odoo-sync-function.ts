@@ -6,26 +6,17 @@
  *
  * @module
  */
-import { loadAuthConfig, type VerifyOptions, withAuth } from "./auth-guard.ts";
-import { createSql, type Sql } from "./db.ts";
-import { log, type Logger } from "./log.ts";
+import { withAuth } from "./auth-guard.ts";
+import { type FunctionDeps, setupFunction } from "./function-deps.ts";
 import { handleSyncRequest, type SyncJob, type SyncTuning } from "./odoo-sync.ts";
-import { type Env, misconfigured, readSettings } from "./settings.ts";
+import { misconfigured } from "./settings.ts";
 
-/** What a sync function uses; every field is optional in {@linkcode createOdooSyncHandler}. */
-export interface OdooSyncDeps {
-  /** Environment. Default `Deno.env`. */
-  env: Env;
-  /** Database pool. Default `createSql(SUPABASE_DB_URL)` (then SUPABASE_DB_URL is required). */
-  sql: Sql;
-  /** HTTP client for Odoo. Default global `fetch`. */
-  fetch: typeof fetch;
-  /** Clock of the sync (period, drift, deadline). Default `() => new Date()`. */
-  now: () => Date;
-  /** Structured logger. Default the console logger. */
-  logger: Logger;
-  /** Guard options merged over `{ config: loadAuthConfig(env), functionName, logger }`. */
-  auth: VerifyOptions;
+/**
+ * What a sync function uses; every field is optional in {@linkcode createOdooSyncHandler}
+ * (see {@linkcode FunctionDeps} for the defaults): `fetch` is the HTTP client for
+ * Odoo and `now` the clock of the sync (period, drift, deadline).
+ */
+export interface OdooSyncDeps extends FunctionDeps {
   /** Page size, deadline, settle window, Odoo timeouts. Default: the documented defaults. */
   sync: SyncTuning;
 }
@@ -47,19 +38,10 @@ export function createOdooSyncHandler(
   functionName: string,
   deps: Partial<OdooSyncDeps> = {},
 ): (req: Request) => Promise<Response> {
-  const env = deps.env ?? Deno.env;
-  const logger = deps.logger ?? log;
-  const settings = readSettings(functionName, deps.sql ? [] : ["SUPABASE_DB_URL"], env, logger);
-  const sql = deps.sql ??
-    (settings.missing.length ? null : createSql(settings.get("SUPABASE_DB_URL")));
-  const auth: VerifyOptions = {
-    config: loadAuthConfig(env),
-    functionName,
-    logger,
-    ...deps.auth,
-  };
+  const { sql, missing, logger, auth } = setupFunction(functionName, { deps });
   return withAuth((req, ctx) => {
-    if (sql === null) return misconfigured(functionName, settings.missing, logger);
+    if (sql === null) return misconfigured(functionName, missing, logger);
+    // fetch and now go through unchanged: the sync applies its own defaults.
     const options = {
       ...deps.sync,
       job,

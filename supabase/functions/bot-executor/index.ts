@@ -8,33 +8,22 @@
 import {
   type AuthContext,
   denyOrgScope,
-  loadAuthConfig,
   type VerifyOptions,
   withAuth,
 } from "../_shared/auth-guard.ts";
 import { executeBot, type ExecuteOutcome, readExecutorInput } from "../_shared/bots.ts";
-import { createSql, type Sql } from "../_shared/db.ts";
+import { type FunctionDeps, setupFunction } from "../_shared/function-deps.ts";
 import { json } from "../_shared/http.ts";
-import { log, type Logger } from "../_shared/log.ts";
-import { type Env, misconfigured, readSettings } from "../_shared/settings.ts";
+import { misconfigured } from "../_shared/settings.ts";
 
 const FUNCTION_NAME = "bot-executor";
 
-/** What bot-executor depends on; every field has a production default. */
-export interface BotExecutorDeps {
-  /** Settings. Default `Deno.env`. */
-  env: Env;
-  /** Pool. Default `createSql(SUPABASE_DB_URL)`. */
-  sql: Sql;
-  /** Used for the bots' webhooks. Default global `fetch`. */
-  fetch: typeof fetch;
-  /** Clock for "run now" minutes. Default `() => new Date()` (the guard uses `auth.now`). */
-  now: () => Date;
-  /** Default: the console JSON logger. */
-  logger: Logger;
-  /** Extra guard options; users must be integration admins here. */
-  auth: VerifyOptions;
-}
+/**
+ * What bot-executor depends on (see {@linkcode FunctionDeps} for the defaults):
+ * `fetch` calls the bots' webhooks, `now` is the clock for "run now" minutes,
+ * and users must be integration admins here whatever `auth` says.
+ */
+export type BotExecutorDeps = FunctionDeps;
 
 function respond(
   outcome: ExecuteOutcome,
@@ -73,24 +62,12 @@ function respond(
 export function createHandler(
   deps: Partial<BotExecutorDeps> = {},
 ): (req: Request) => Promise<Response> {
-  const env = deps.env ?? Deno.env;
-  const logger = deps.logger ?? log;
-  const now = deps.now ?? (() => new Date());
-  const fetchFn = deps.fetch ?? globalThis.fetch;
-  const needed = deps.sql === undefined ? ["SUPABASE_DB_URL"] : [];
-  const settings = readSettings(FUNCTION_NAME, needed, env, logger);
-  const sql = deps.sql ??
-    (settings.missing.length === 0 ? createSql(settings.get("SUPABASE_DB_URL")) : null);
-  const auth: VerifyOptions = {
-    config: loadAuthConfig(env),
-    functionName: FUNCTION_NAME,
-    logger,
-    ...deps.auth,
-    requireIntegrationAdmin: true,
-    allowUserTokens: true,
-  };
+  const { sql, missing, fetch: fetchFn, now, logger, auth } = setupFunction(FUNCTION_NAME, {
+    deps,
+    forcedAuth: { requireIntegrationAdmin: true, allowUserTokens: true },
+  });
   return withAuth(async (req, ctx) => {
-    if (sql === null) return misconfigured(FUNCTION_NAME, settings.missing, logger);
+    if (sql === null) return misconfigured(FUNCTION_NAME, missing, logger);
     const input = await readExecutorInput(req, ctx, now());
     if (input === null) return json({ error: "invalid_request" }, 400);
     const outcome = await executeBot(sql, {

@@ -5,29 +5,21 @@
  *
  * @module
  */
-import { loadAuthConfig, type VerifyOptions, withAuth } from "../_shared/auth-guard.ts";
+import { withAuth } from "../_shared/auth-guard.ts";
 import { readSchedulerInput, readSchedulerSettings, scheduleDueBots } from "../_shared/bots.ts";
-import { createSql, type Sql } from "../_shared/db.ts";
+import { createSql } from "../_shared/db.ts";
+import { functionBase, type FunctionDeps, guardOptions } from "../_shared/function-deps.ts";
 import { json } from "../_shared/http.ts";
-import { log, type Logger } from "../_shared/log.ts";
-import { type Env, misconfigured } from "../_shared/settings.ts";
+import { misconfigured } from "../_shared/settings.ts";
 
 const FUNCTION_NAME = "bot-scheduler";
 
-/** What bot-scheduler depends on; every field has a production default. */
-export interface BotSchedulerDeps {
-  /** Settings. Default `Deno.env`. */
-  env: Env;
-  /** Pool. Default `createSql(SUPABASE_DB_URL)`. */
-  sql: Sql;
-  /** Used to call bot-executor. Default global `fetch`. */
-  fetch: typeof fetch;
-  /** Clock deciding which bots are due. Default `() => new Date()` (the guard uses `auth.now`). */
-  now: () => Date;
-  /** Default: the console JSON logger. */
-  logger: Logger;
-  /** Extra guard options; `allowUserTokens` is always false here. */
-  auth: VerifyOptions;
+/**
+ * What bot-scheduler depends on; every field has a production default (see
+ * {@linkcode FunctionDeps}): `fetch` calls bot-executor, `now` decides which
+ * bots are due, and `auth.allowUserTokens` is always false here.
+ */
+export interface BotSchedulerDeps extends FunctionDeps {
   /** Executor calls in flight at once. Default 4. */
   concurrency: number;
   /** Executor call timeout = bot.timeout_ms + this. Default 5000. */
@@ -47,10 +39,8 @@ export interface BotSchedulerDeps {
 export function createHandler(
   deps: Partial<BotSchedulerDeps> = {},
 ): (req: Request) => Promise<Response> {
-  const env = deps.env ?? Deno.env;
-  const logger = deps.logger ?? log;
-  const now = deps.now ?? (() => new Date());
-  const fetchFn = deps.fetch ?? globalThis.fetch;
+  const base = functionBase(deps);
+  const { env, logger, now, fetch: fetchFn } = base;
   const settings = readSchedulerSettings(env, {
     logger,
     functionName: FUNCTION_NAME,
@@ -58,13 +48,8 @@ export function createHandler(
   });
   const ready = settings.missing.length === 0;
   const sql = deps.sql ?? (ready ? createSql(settings.dbUrl) : null);
-  const auth: VerifyOptions = {
-    config: loadAuthConfig(env),
-    functionName: FUNCTION_NAME,
-    logger,
-    ...deps.auth,
-    allowUserTokens: false,
-  };
+  const forced = { allowUserTokens: false };
+  const auth = guardOptions(FUNCTION_NAME, { ...base, auth: deps.auth, forced });
   return withAuth(async (req, ctx) => {
     if (!ready || sql === null) return misconfigured(FUNCTION_NAME, settings.missing, logger);
     const at = now();

@@ -5,29 +5,21 @@
  *
  * @module
  */
-import { loadAuthConfig, type VerifyOptions, withAuth } from "../_shared/auth-guard.ts";
-import { createSql, type Sql } from "../_shared/db.ts";
+import { withAuth } from "../_shared/auth-guard.ts";
+import { type FunctionDeps, setupFunction } from "../_shared/function-deps.ts";
 import { json } from "../_shared/http.ts";
-import { log, type Logger } from "../_shared/log.ts";
-import { type Env, misconfigured, readSettings } from "../_shared/settings.ts";
+import { misconfigured } from "../_shared/settings.ts";
 import { recordSlaBreaches } from "../_shared/sla.ts";
 
 const FUNCTION_NAME = "check-sla-breaches";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** What check-sla-breaches depends on; every field has a production default. */
-export interface CheckSlaBreachesDeps {
-  /** Settings. Default `Deno.env`. */
-  env: Env;
-  /** Pool. Default `createSql(SUPABASE_DB_URL)`. */
-  sql: Sql;
-  /** Clock of the check. Default `() => new Date()` (the guard uses `auth.now`). */
-  now: () => Date;
-  /** Default: the console JSON logger. */
-  logger: Logger;
-  /** Extra guard options; `allowUserTokens` is always false here. */
-  auth: VerifyOptions;
-}
+/**
+ * What check-sla-breaches depends on (see {@linkcode FunctionDeps} for the
+ * defaults; no `fetch`): `now` is the clock of the check, and
+ * `auth.allowUserTokens` is always false here.
+ */
+export type CheckSlaBreachesDeps = Omit<FunctionDeps, "fetch">;
 
 /**
  * Builds the handler: settings and pool once, then per request the guard
@@ -43,22 +35,12 @@ export interface CheckSlaBreachesDeps {
 export function createHandler(
   deps: Partial<CheckSlaBreachesDeps> = {},
 ): (req: Request) => Promise<Response> {
-  const env = deps.env ?? Deno.env;
-  const logger = deps.logger ?? log;
-  const now = deps.now ?? (() => new Date());
-  const needed = deps.sql === undefined ? ["SUPABASE_DB_URL"] : [];
-  const settings = readSettings(FUNCTION_NAME, needed, env, logger);
-  const sql = deps.sql ??
-    (settings.missing.length === 0 ? createSql(settings.get("SUPABASE_DB_URL")) : null);
-  const auth: VerifyOptions = {
-    config: loadAuthConfig(env),
-    functionName: FUNCTION_NAME,
-    logger,
-    ...deps.auth,
-    allowUserTokens: false,
-  };
+  const { sql, missing, now, logger, auth } = setupFunction(FUNCTION_NAME, {
+    deps,
+    forcedAuth: { allowUserTokens: false },
+  });
   return withAuth(async (_req, ctx) => {
-    if (sql === null) return misconfigured(FUNCTION_NAME, settings.missing, logger);
+    if (sql === null) return misconfigured(FUNCTION_NAME, missing, logger);
     if (ctx.orgId !== null && !UUID.test(ctx.orgId)) {
       return json({ error: "invalid_request" }, 400);
     }

@@ -4,22 +4,15 @@
  * Odoo, rejected callers and configuration. Real PostgreSQL, fake Odoo.
  */
 import assert from "node:assert/strict";
-import { createHandler, type OdooChatterSyncDeps } from "./index.ts";
-import { connect, resetAppData, type Sql, testDatabaseUrl } from "../../../tests/support/db.ts";
-import { captureLogs, makeRequest } from "../../../tests/support/guard_harness.ts";
-import {
-  makeLeads,
-  makeMessages,
-  type OdooRecord,
-  type OdooTestServer,
-  startOdooServer,
-} from "../../../tests/support/odoo_server.ts";
+import { createHandler } from "./index.ts";
+import type { Sql } from "../../../tests/support/db.ts";
+import { makeRequest } from "../../../tests/support/guard_harness.ts";
+import { makeLeads, makeMessages, type OdooRecord } from "../../../tests/support/odoo_server.ts";
+import { asOrgMember, syncWorld } from "../../../tests/support/odoo_sync_harness.ts";
 import {
   mintAdminToken,
   TEST_ANON_KEY,
-  TEST_SECRETS,
   TEST_SERVICE_ROLE_KEY,
-  testAuthEnv,
 } from "../../../tests/support/tokens.ts";
 
 const NOW = new Date("2026-11-23T10:05:12Z");
@@ -35,59 +28,33 @@ function chatter(n: number, start: string): OdooRecord[] {
   return [...makeMessages(leads, 3), ...noise];
 }
 
-async function world(specs: { messages: OdooRecord[] }[]) {
-  const sql = connect(await testDatabaseUrl());
-  await resetAppData(sql);
-  const orgs: { id: string; odoo: OdooTestServer; apiKey: string }[] = [];
-  for (const spec of specs) {
-    const id = crypto.randomUUID();
-    const apiKey = `odoo-key-${crypto.randomUUID()}`;
-    const odoo = startOdooServer({
-      db: "acme",
-      users: [{ login: "sync@acme.test", apiKey, uid: 2 }],
+function world(specs: { messages: OdooRecord[] }[]) {
+  return syncWorld(
+    specs.map((spec) => ({
       records: { "mail.message": spec.messages },
-      now: () => new Date("2025-05-05T05:05:05Z"),
-    });
-    orgs.push({ id, odoo, apiKey });
-    await sql`insert into public.organizations (id, name) values (${id}, 'Org')`;
-    await sql`select public.upsert_integration_credential(${id}::uuid, 'odoo', ${apiKey},
-      ${odoo.url}, 'acme', 'sync@acme.test')`;
-  }
-  const logs = captureLogs();
-  const handler = (deps: Partial<OdooChatterSyncDeps> = {}) =>
-    createHandler({
-      env: testAuthEnv(),
-      sql,
-      now: () => NOW,
-      logger: logs.logger,
-      sync: { pageSize: 5, odoo: { retries: 0, sleep: noSleep, timeoutMs: 300 } },
-      ...deps,
-    });
-  const assertNoSecretsLogged = (extra: string[] = []) => {
-    const secrets = [...TEST_SECRETS, ...orgs.map((o) => o.apiKey), ...extra];
-    for (const line of logs.lines) for (const s of secrets) assert.ok(!line.includes(s), line);
-  };
-  const dispose = async () => {
-    await Promise.all(orgs.map((o) => o.odoo.close()));
-    await sql.end();
-  };
-  return { sql, orgs, logs, handler, assertNoSecretsLogged, [Symbol.asyncDispose]: dispose };
+      odooNow: () => new Date("2025-05-05T05:05:05Z"),
+    })),
+    {
+      createHandler,
+      defaults: {
+        now: () => NOW,
+        sync: { pageSize: 5, odoo: { retries: 0, sleep: noSleep, timeoutMs: 300 } },
+      },
+    },
+  );
 }
 
 const cron = (json: Record<string, unknown> = { scheduled_for: "2026-11-23T10:05:00+00:00" }) =>
   makeRequest({ method: "POST", bearer: TEST_SERVICE_ROLE_KEY, json });
 
-async function readAs(sql: Sql, orgId: string) {
-  const claims = JSON.stringify({
-    role: "authenticated",
-    app_metadata: { claims: { organization_id: orgId } },
-  });
-  return await sql.begin(async (tx) => {
-    await tx`select set_config('request.jwt.claims', ${claims}, true)`;
-    await tx`set local role authenticated`;
-    return await tx`select org_id, odoo_id, res_id, body, author_name, message_type, subtype, date
-      from public.crm_lead_messages order by odoo_id`;
-  });
+function readAs(sql: Sql, orgId: string) {
+  return asOrgMember(
+    sql,
+    orgId,
+    (tx) =>
+      tx`select org_id, odoo_id, res_id, body, author_name, message_type, subtype, date
+      from public.crm_lead_messages order by odoo_id`,
+  );
 }
 
 const expected = (messages: OdooRecord[]) =>

@@ -4,73 +4,35 @@
  * Real PostgreSQL (tests/support/db.ts) and fake Odoo servers on 127.0.0.1.
  */
 import assert from "node:assert/strict";
-import { createHandler, type OdooCrmSyncDeps } from "./index.ts";
-import { connect, resetAppData, type Sql, testDatabaseUrl } from "../../../tests/support/db.ts";
-import { captureLogs, makeRequest } from "../../../tests/support/guard_harness.ts";
-import {
-  makeLeads,
-  type OdooRecord,
-  type OdooTestServer,
-  startOdooServer,
-} from "../../../tests/support/odoo_server.ts";
+import { createHandler } from "./index.ts";
+import type { Sql } from "../../../tests/support/db.ts";
+import { makeRequest } from "../../../tests/support/guard_harness.ts";
+import { makeLeads, type OdooRecord } from "../../../tests/support/odoo_server.ts";
+import { asOrgMember, syncWorld } from "../../../tests/support/odoo_sync_harness.ts";
 import {
   mintAdminToken,
   mintUserToken,
   TEST_ANON_KEY,
-  TEST_SECRETS,
   TEST_SERVICE_ROLE_KEY,
-  testAuthEnv,
 } from "../../../tests/support/tokens.ts";
 
 const NOW = new Date("2026-11-23T10:15:20Z");
 const SLOT = "2026-11-23T10:15:00+00:00";
 const noSleep = () => Promise.resolve();
 
-interface Org {
-  id: string;
-  odoo: OdooTestServer;
-  apiKey: string;
-}
-
 /** Fresh data, one fake Odoo per org, a handler wired to them; disposed after the test. */
-async function world(specs: { leads: OdooRecord[]; badKey?: boolean }[]) {
-  const sql = connect(await testDatabaseUrl());
-  await resetAppData(sql);
-  const orgs: Org[] = [];
-  for (const spec of specs) {
-    const id = crypto.randomUUID();
-    const apiKey = `odoo-key-${crypto.randomUUID()}`;
-    const users = [{ login: "sync@acme.test", apiKey, uid: 2 }];
-    const odoo = startOdooServer({ db: "acme", users, records: { "crm.lead": spec.leads } });
-    orgs.push({ id, odoo, apiKey });
-    await sql`insert into public.organizations (id, name) values (${id}, ${`Org ${orgs.length}`})`;
-    const stored = spec.badKey ? `revoked-${crypto.randomUUID()}` : apiKey;
-    await sql`select public.upsert_integration_credential(${id}::uuid, 'odoo', ${stored},
-      ${odoo.url}, 'acme', 'sync@acme.test')`;
-  }
-  const logs = captureLogs();
-  const handler = (deps: Partial<OdooCrmSyncDeps> = {}) =>
-    createHandler({
-      env: testAuthEnv(),
-      sql,
-      now: () => NOW,
-      logger: logs.logger,
-      sync: { pageSize: 4, odoo: { retries: 0, sleep: noSleep } },
-      ...deps,
-    });
-  const secrets = [...TEST_SECRETS, ...orgs.map((o) => o.apiKey)];
-  const assertNoSecretsLogged = (extra: string[] = []) => {
-    for (const line of logs.lines) {
-      for (const s of [...secrets, ...extra]) {
-        assert.ok(!line.includes(s), `secret in log: ${line}`);
-      }
-    }
-  };
-  const dispose = async () => {
-    await Promise.all(orgs.map((o) => o.odoo.close()));
-    await sql.end();
-  };
-  return { sql, orgs, logs, handler, assertNoSecretsLogged, [Symbol.asyncDispose]: dispose };
+function world(specs: { leads: OdooRecord[]; badKey?: boolean }[]) {
+  return syncWorld(
+    specs.map((spec, i) => ({
+      records: { "crm.lead": spec.leads },
+      badKey: spec.badKey,
+      name: `Org ${i + 1}`,
+    })),
+    {
+      createHandler,
+      defaults: { now: () => NOW, sync: { pageSize: 4, odoo: { retries: 0, sleep: noSleep } } },
+    },
+  );
 }
 
 const post = (bearer: string, json: unknown = { scheduled_for: SLOT }) =>
@@ -81,17 +43,14 @@ const tally = async (sql: Sql) =>
     (select count(*) from public.crm_leads)::int as leads,
     (select count(*) from public.sync_cursors)::int as cursors`)[0];
 
-async function readAs(sql: Sql, orgId: string): Promise<{ org_id: string; odoo_id: string }[]> {
-  const claims = JSON.stringify({
-    sub: crypto.randomUUID(),
-    role: "authenticated",
-    app_metadata: { claims: { organization_id: orgId } },
-  });
-  return await sql.begin(async (tx) => {
-    await tx`select set_config('request.jwt.claims', ${claims}, true)`;
-    await tx`set local role authenticated`;
-    return await tx`select org_id, odoo_id from public.crm_leads order by odoo_id`;
-  }) as { org_id: string; odoo_id: string }[];
+function readAs(sql: Sql, orgId: string): Promise<{ org_id: string; odoo_id: string }[]> {
+  return asOrgMember(
+    sql,
+    orgId,
+    (tx) =>
+      tx<{ org_id: string; odoo_id: string }[]>`
+      select org_id, odoo_id from public.crm_leads order by odoo_id`,
+  );
 }
 
 const leadsA = makeLeads(10, { start: new Date("2024-01-01T00:00:00Z"), sameTimestampEvery: 3 });

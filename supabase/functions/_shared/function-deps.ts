@@ -1,0 +1,105 @@
+/**
+ * What every function's `createHandler(deps?)` takes, and the start-up all of
+ * them share: production defaults for each dependency, the pool built once
+ * from SUPABASE_DB_URL (a loud configuration error while it is missing), and
+ * the guard options.
+ *
+ * @module
+ */
+import { loadAuthConfig, type VerifyOptions } from "./auth-guard.ts";
+import { createSql, type Sql } from "./db.ts";
+import { log, type Logger } from "./log.ts";
+import { type Env, readSettings } from "./settings.ts";
+
+/**
+ * The dependencies a function takes; every field has a production default, and
+ * `createHandler` takes them as `Partial<...>` so that tests replace only some.
+ */
+export interface FunctionDeps {
+  /** Settings. Default `Deno.env`. */
+  env: Env;
+  /** Database pool. Default `createSql(SUPABASE_DB_URL)` (then SUPABASE_DB_URL is required). */
+  sql: Sql;
+  /** Outgoing HTTP client (webhooks, bot-executor, Odoo). Default global `fetch`. */
+  fetch: typeof fetch;
+  /** Clock of the function's work. Default `() => new Date()` (the guard uses `auth.now`). */
+  now: () => Date;
+  /** Structured logger. Default: the console JSON logger. */
+  logger: Logger;
+  /** Guard options merged over `{ config: loadAuthConfig(env), functionName, logger }`. */
+  auth: VerifyOptions;
+}
+
+/** `env`, `logger`, `now` and `fetch` of `deps`, each defaulted. */
+export type FunctionBase = Pick<FunctionDeps, "env" | "logger" | "now" | "fetch">;
+
+/** What {@linkcode setupFunction} built: the defaulted deps, the pool and the guard options. */
+export interface FunctionSetup extends FunctionBase {
+  /** `deps.sql`, or the pool built from SUPABASE_DB_URL; null while that is missing. */
+  sql: Sql | null;
+  /** Names of missing settings (already logged once); answer with `misconfigured(...)`. */
+  missing: string[];
+  /** Options for `withAuth`. */
+  auth: VerifyOptions;
+}
+
+/**
+ * Fills in the production defaults of `env`, `logger`, `now` and `fetch`.
+ *
+ * @example
+ * const { env, logger, now, fetch } = functionBase(deps);
+ */
+export function functionBase(deps: Partial<FunctionDeps>): FunctionBase {
+  return {
+    env: deps.env ?? Deno.env,
+    logger: deps.logger ?? log,
+    now: deps.now ?? (() => new Date()),
+    fetch: deps.fetch ?? globalThis.fetch,
+  };
+}
+
+/**
+ * The guard options of a function: `{ config: loadAuthConfig(env), functionName,
+ * logger }`, then `o.auth` (from `deps.auth`), then `o.forced` (what the
+ * function never lets a caller of `createHandler` change).
+ *
+ * @example
+ * const auth = guardOptions("bot-scheduler", { ...base, auth: deps.auth, forced: { allowUserTokens: false } });
+ */
+export function guardOptions(
+  functionName: string,
+  o: Pick<FunctionBase, "env" | "logger"> & { auth?: VerifyOptions; forced?: VerifyOptions },
+): VerifyOptions {
+  const config = loadAuthConfig(o.env);
+  return { config, functionName, logger: o.logger, ...o.auth, ...o.forced };
+}
+
+/**
+ * The start-up of a function, once, in this order: the defaults, SUPABASE_DB_URL
+ * (read and checked unless `deps.sql` is given; a missing one is logged now) and
+ * the pool, then the guard options.
+ *
+ * @param functionName used in logs and by the guard.
+ * @param o `deps`: what `createHandler` was given (see {@linkcode FunctionDeps}; default `{}`);
+ *   `forcedAuth`: guard options that override `deps.auth` (default none).
+ * @returns see {@linkcode FunctionSetup}.
+ * @example
+ * const { sql, missing, logger, auth } = setupFunction("check-sla-breaches", {
+ *   deps,
+ *   forcedAuth: { allowUserTokens: false },
+ * });
+ * return withAuth((req, ctx) => sql === null ? misconfigured(name, missing, logger) : ..., auth);
+ */
+export function setupFunction(
+  functionName: string,
+  o: { deps?: Partial<FunctionDeps>; forcedAuth?: VerifyOptions } = {},
+): FunctionSetup {
+  const deps = o.deps ?? {};
+  const base = functionBase(deps);
+  const needed = deps.sql === undefined ? ["SUPABASE_DB_URL"] : [];
+  const settings = readSettings(functionName, needed, base.env, base.logger);
+  const sql = deps.sql ??
+    (settings.missing.length === 0 ? createSql(settings.get("SUPABASE_DB_URL")) : null);
+  const auth = guardOptions(functionName, { ...base, auth: deps.auth, forced: o.forcedAuth });
+  return { ...base, sql, missing: settings.missing, auth };
+}
