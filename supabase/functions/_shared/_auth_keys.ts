@@ -20,7 +20,10 @@ function isTimeout(err: unknown): boolean {
     (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError"));
 }
 
-function guardKeySource(source: JWTVerifyGetKey): JWTVerifyGetKey {
+/** Thrown instead of fetching while backing off after a failed JWKS fetch. */
+class JwksBackoff extends TypeError {}
+
+function guardKeySource(source: JWTVerifyGetKey, onFailure = () => {}): JWTVerifyGetKey {
   return async (header, token) => {
     try {
       return await source(header, token);
@@ -28,6 +31,7 @@ function guardKeySource(source: JWTVerifyGetKey): JWTVerifyGetKey {
       // A fetched key set without the token's kid is the caller's problem (401), not ours.
       if (err instanceof errors.JWKSNoMatchingKey) throw err;
       if (err instanceof errors.JWKSMultipleMatchingKeys) throw err;
+      if (!(err instanceof JwksBackoff)) onFailure();
       throw new KeySourceUnavailable(isTimeout(err) ? "jwks_timeout" : "jwks_unavailable", {
         cause: err,
       });
@@ -45,14 +49,30 @@ function drainingFetch(impl: typeof fetch | undefined): typeof fetch {
   };
 }
 
+/** After a failed JWKS fetch (network, timeout, non-200, bad JSON), fetches fail at once this long. */
+export const JWKS_FAILURE_BACKOFF_MS = 5_000;
+
+// jose refetches for every request that has no usable cached key, so while the
+// Auth server is down each such request would hit it again. After a failure,
+// fetches fail fast for a short while instead (answered 503 like the failure
+// itself); requests whose keys are cached never fetch and keep working.
 function createRemote(remote: RemoteJwksConfig, impl: typeof fetch | undefined): JWTVerifyGetKey {
+  const backoffMs = Math.min(remote.cooldownMs, JWKS_FAILURE_BACKOFF_MS);
+  let failedAt = -Infinity;
+  const inner = drainingFetch(impl);
+  const backoffFetch: typeof fetch = (input, init) => {
+    if (performance.now() - failedAt < backoffMs) {
+      return Promise.reject(new JwksBackoff("JWKS fetch skipped while backing off"));
+    }
+    return inner(input, init);
+  };
   const set = createRemoteJWKSet(new URL(remote.url), {
     timeoutDuration: remote.timeoutMs,
     cooldownDuration: remote.cooldownMs,
     cacheMaxAge: remote.cacheMaxAgeMs,
-    [customFetch]: drainingFetch(impl),
+    [customFetch]: backoffFetch,
   });
-  return guardKeySource(set);
+  return guardKeySource(set, () => failedAt = performance.now());
 }
 
 // Built once per (config, fetch) and kept for the life of the isolate, so keys
