@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { connectReadOnly, type DoctorOptions, type Finding, runDoctor } from "./_doctor_checks.ts";
+import { connectReadOnly, type DoctorOptions, type Finding, runDoctor } from "./_doctor/checks.ts";
 import {
   type EnvReader,
   loadEnvs,
@@ -14,9 +14,9 @@ import {
   resolveDbUrl,
   type StackInfo,
   UsageError,
-} from "./_doctor_cli.ts";
-import { exitCode, formatReport, summarize } from "./_doctor_report.ts";
-import { errorText, finding } from "./_doctor_types.ts";
+} from "./_doctor/cli.ts";
+import { exitCode, formatReport, summarize } from "./_doctor/report.ts";
+import { errorText, finding } from "./_doctor/types.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 

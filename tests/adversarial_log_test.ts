@@ -1,5 +1,5 @@
 /**
- * The machinery of the suite-wide log-hygiene scan (scripts/run_tests.ts): the
+ * The machinery of the suite-wide log-hygiene scan (tests/run_tests.ts): the
  * default log sink and the test capture sink also append every line to
  * EDGE_GUARD_LOG_FILE, test secrets are reproducible from EDGE_GUARD_TEST_SEED,
  * and the scanner finds a secret whole or as any 16-character piece, naming its

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createHandler } from "../supabase/functions/odoo-crm-sync/index.ts";
 import type { SyncTuning } from "../supabase/functions/_shared/odoo-sync.ts";
 import { makeRequest } from "./support/guard_harness.ts";
-import { makeLeads, type OdooRecord } from "./support/odoo_server.ts";
+import { makeLeads, type OdooRecord } from "../supabase/local/odoo.ts";
 import { type SyncWorld, syncWorld } from "./support/odoo_sync_harness.ts";
 import { TEST_SERVICE_ROLE_KEY } from "./support/tokens.ts";
 

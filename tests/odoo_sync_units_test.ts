@@ -3,11 +3,11 @@
  * domain, error codes, row mapping, and the atomic page commit (real PostgreSQL).
  */
 import assert from "node:assert/strict";
-import { parseSyncBody, planRun } from "../supabase/functions/_shared/_sync_request.ts";
-import { afterCursor } from "../supabase/functions/_shared/_sync_pager.ts";
-import { errorCode } from "../supabase/functions/_shared/_sync_org.ts";
-import { jobSpec, pageJson } from "../supabase/functions/_shared/_sync_jobs.ts";
-import { commitPage, loadCursor } from "../supabase/functions/_shared/_sync_store.ts";
+import { parseSyncBody, planRun } from "../supabase/functions/_shared/_odoo-sync/request.ts";
+import { afterCursor } from "../supabase/functions/_shared/_odoo-sync/pager.ts";
+import { errorCode } from "../supabase/functions/_shared/_odoo-sync/org.ts";
+import { jobSpec, pageJson } from "../supabase/functions/_shared/_odoo-sync/jobs.ts";
+import { commitPage, loadCursor } from "../supabase/functions/_shared/_odoo-sync/store.ts";
 import {
   OdooAuthError,
   OdooError,

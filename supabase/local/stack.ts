@@ -15,14 +15,14 @@ import {
   resolvePort,
   startDatabase,
   startServing,
-} from "./_stack_services.ts";
-import { startDemo } from "./_stack_demo.ts";
-import { functionEnv, syncNowCurlLines, writeState } from "./_stack_files.ts";
+} from "./_stack/services.ts";
+import { startDemo } from "./_stack/demo.ts";
+import { functionEnv, syncNowCurlLines, writeState } from "./_stack/files.ts";
 import type { Sql } from "../functions/_shared/db.ts";
 import { log as defaultLog, type Logger } from "../functions/_shared/log.ts";
-import type { OdooTestServer } from "../../tests/support/odoo_server.ts";
+import type { OdooTestServer } from "./odoo.ts";
 
-export { shellQuote, syncNowCurlLines, toDotenv } from "./_stack_files.ts";
+export { shellQuote, syncNowCurlLines, toDotenv } from "./_stack/files.ts";
 
 /** An Odoo instance and the integration user the demo credential names. */
 export interface OdooTarget {

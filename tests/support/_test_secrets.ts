@@ -2,7 +2,7 @@
  * The test project's constants and secrets, behind `tokens.ts` (which
  * re-exports all but `legacyKeySync`). The TEST_* secrets are random per process, or
  * derived from `EDGE_GUARD_TEST_SEED` when it is set (read once, at import), so
- * that `scripts/run_tests.ts` can recompute them with {@linkcode testSecretsFor}
+ * that `tests/run_tests.ts` can recompute them with {@linkcode testSecretsFor}
  * and scan every captured log line for them.
  *
  * @module

@@ -23,7 +23,7 @@ import {
 export const ORG_A = "0f4b5c8e-1a2b-4c3d-8e9f-00000000000a";
 export const ORG_B = "0f4b5c8e-1a2b-4c3d-8e9f-00000000000b";
 
-// `scripts/run_tests.ts` scans this file for leaked secrets; captured lines go there too.
+// `tests/run_tests.ts` scans this file for leaked secrets; captured lines go there too.
 const LOG_FILE: string | null = (() => {
   try {
     return Deno.env.get("EDGE_GUARD_LOG_FILE") || null;

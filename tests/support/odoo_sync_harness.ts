@@ -14,7 +14,7 @@ import {
   type OdooRecord,
   type OdooTestServer,
   startOdooServer,
-} from "./odoo_server.ts";
+} from "../../supabase/local/odoo.ts";
 import { TEST_SECRETS, testAuthEnv } from "./tokens.ts";
 
 /** An organization of a {@linkcode syncWorld}. */

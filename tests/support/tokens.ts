@@ -9,7 +9,7 @@
  *
  * The TEST_* secrets are random per process, or derived from
  * `EDGE_GUARD_TEST_SEED` when it is set (read once, at import), so that
- * `scripts/run_tests.ts` can recompute them with `testSecretsFor` and scan
+ * `tests/run_tests.ts` can recompute them with `testSecretsFor` and scan
  * every captured log line for them (`_test_secrets.ts`, re-exported here).
  */
 import { exportJWK, generateKeyPair, type JWK } from "jose";

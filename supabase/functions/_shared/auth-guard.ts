@@ -15,16 +15,16 @@
  * @module
  */
 import { corsHeaders } from "./http.ts";
-import { loadAuthConfig } from "./_auth_config.ts";
-import { errorResponse, reject } from "./_auth_errors.ts";
-import { callLogFor, verify } from "./_auth_verify.ts";
-import type { AuthContext, VerifyOptions } from "./_auth_types.ts";
+import { loadAuthConfig } from "./_auth-guard/config.ts";
+import { errorResponse, reject } from "./_auth-guard/errors.ts";
+import { callLogFor, verify } from "./_auth-guard/verify.ts";
+import type { AuthContext, VerifyOptions } from "./_auth-guard/types.ts";
 
-export type { AuthConfig, AuthContext, ConfigProblem, VerifyOptions } from "./_auth_types.ts";
-export type { RemoteJwksConfig, UserTokenAlgorithm } from "./_auth_types.ts";
-export type { EnvReader } from "./_auth_config.ts";
-export type { ClientErrorCode } from "./_auth_errors.ts";
-export type { JWTVerifyGetKey } from "./_auth_jose.ts";
+export type { AuthConfig, AuthContext, ConfigProblem, VerifyOptions } from "./_auth-guard/types.ts";
+export type { RemoteJwksConfig, UserTokenAlgorithm } from "./_auth-guard/types.ts";
+export type { EnvReader } from "./_auth-guard/config.ts";
+export type { ClientErrorCode } from "./_auth-guard/errors.ts";
+export type { JWTVerifyGetKey } from "./_auth-guard/jose.ts";
 
 /**
  * Builds the guard's configuration from environment variables: SUPABASE_URL,

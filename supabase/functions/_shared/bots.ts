@@ -5,16 +5,16 @@
  *
  * @module
  */
-import { readSchedulerSettings, SERVICE_KEY_SETTING } from "./_bots_settings.ts";
-import { scheduleDueBots } from "./_bots_schedule.ts";
-import { executeBot } from "./_bots_execute.ts";
-import { readExecutorInput, readSchedulerInput } from "./_bots_input.ts";
+import { readSchedulerSettings, SERVICE_KEY_SETTING } from "./_bots/settings.ts";
+import { scheduleDueBots } from "./_bots/schedule.ts";
+import { executeBot } from "./_bots/execute.ts";
+import { readExecutorInput, readSchedulerInput } from "./_bots/input.ts";
 
-export type { SchedulerSettings } from "./_bots_settings.ts";
-export type { ScheduleOptions, SchedulerReport } from "./_bots_schedule.ts";
-export type { DispatchResult, ExecutorTarget } from "./_bots_dispatch.ts";
-export type { BotRun, ExecuteOptions, ExecuteOutcome } from "./_bots_execute.ts";
-export type { WebhookError } from "./_bots_webhook.ts";
+export type { SchedulerSettings } from "./_bots/settings.ts";
+export type { ScheduleOptions, SchedulerReport } from "./_bots/schedule.ts";
+export type { DispatchResult, ExecutorTarget } from "./_bots/dispatch.ts";
+export type { BotRun, ExecuteOptions, ExecuteOutcome } from "./_bots/execute.ts";
+export type { WebhookError } from "./_bots/webhook.ts";
 
 /**
  * The name under which a missing service key is reported:

@@ -14,7 +14,7 @@ export type LogSink = (line: string, level: LogLevel) => void;
 /** Writes one structured event. */
 export type Logger = (level: LogLevel, event: string, fields?: Record<string, unknown>) => void;
 
-// Tests only: `scripts/run_tests.ts` sets EDGE_GUARD_LOG_FILE and scans the file
+// Tests only: `tests/run_tests.ts` sets EDGE_GUARD_LOG_FILE and scans the file
 // for leaked secrets. Never set in production. Read once, at module start.
 const LOG_FILE: string | null = (() => {
   try {

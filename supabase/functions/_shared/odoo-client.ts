@@ -8,8 +8,8 @@
  * errors are never retried. The API key never appears in an error or a log.
  */
 import { log as defaultLogger, type Logger } from "./log.ts";
-import { OdooAuthError, OdooError } from "./_odoo_errors.ts";
-import { callOdoo, type RpcSettings } from "./_odoo_rpc.ts";
+import { OdooAuthError, OdooError } from "./_odoo-client/errors.ts";
+import { callOdoo, type RpcSettings } from "./_odoo-client/rpc.ts";
 
 export {
   OdooAuthError,
@@ -18,8 +18,13 @@ export {
   OdooNetworkError,
   OdooRpcError,
   OdooTimeoutError,
-} from "./_odoo_errors.ts";
-export { formatOdooDatetime, many2one, odooValue, parseOdooDatetime } from "./_odoo_values.ts";
+} from "./_odoo-client/errors.ts";
+export {
+  formatOdooDatetime,
+  many2one,
+  odooValue,
+  parseOdooDatetime,
+} from "./_odoo-client/values.ts";
 
 /** Where and as whom to connect. No environment variable: callers load it from their own store. */
 export interface OdooConnection {

@@ -20,7 +20,7 @@ import {
   type OdooFailure,
   type OdooTestServer,
   startOdooServer,
-} from "../../../tests/support/odoo_server.ts";
+} from "../../local/odoo.ts";
 
 const KEY = "odoo-api-key-5f0c9e2b7d";
 const USER = { login: "sync@acme.test", apiKey: KEY, uid: 7 };

@@ -14,11 +14,17 @@
 import type { AuthContext } from "./auth-guard.ts";
 import { json } from "./http.ts";
 import { log as defaultLogger, type Logger } from "./log.ts";
-import { isUuid, parseSyncBody, planRun, type RunPlan, type SyncBody } from "./_sync_request.ts";
-import { claimRun, finishRun, summarize } from "./_sync_runs.ts";
-import { syncOrg } from "./_sync_org.ts";
-import { listOdooOrgs } from "./_sync_store.ts";
-import type { OrgResult, SyncOptions } from "./_sync_types.ts";
+import {
+  isUuid,
+  parseSyncBody,
+  planRun,
+  type RunPlan,
+  type SyncBody,
+} from "./_odoo-sync/request.ts";
+import { claimRun, finishRun, summarize } from "./_odoo-sync/runs.ts";
+import { syncOrg } from "./_odoo-sync/org.ts";
+import { listOdooOrgs } from "./_odoo-sync/store.ts";
+import type { OrgResult, SyncOptions } from "./_odoo-sync/types.ts";
 
 export type {
   OrgResult,
@@ -28,7 +34,7 @@ export type {
   SyncMode,
   SyncOptions,
   SyncTuning,
-} from "./_sync_types.ts";
+} from "./_odoo-sync/types.ts";
 
 /** What to sync, after the guard. */
 export interface SyncRequest extends SyncBody {

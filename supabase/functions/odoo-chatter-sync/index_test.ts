@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createHandler } from "./index.ts";
 import type { Sql } from "../../../tests/support/db.ts";
 import { makeRequest } from "../../../tests/support/guard_harness.ts";
-import { makeLeads, makeMessages, type OdooRecord } from "../../../tests/support/odoo_server.ts";
+import { makeLeads, makeMessages, type OdooRecord } from "../../local/odoo.ts";
 import { asOrgMember, syncWorld } from "../../../tests/support/odoo_sync_harness.ts";
 import {
   mintAdminToken,

@@ -1,0 +1,128 @@
+/**
+ * Doctor checks on pg_net responses: recent 401/403 answers, counted per cron
+ * job through `public.cron_http_requests` (pg_net's `net._http_response` has no
+ * URL column, so that link table is the only way to attribute a response).
+ */
+import { type Finding, finding, type Sql } from "./types.ts";
+
+const AUTH_FIX = "make the job send a key the function accepts: see the vault_ and env_ " +
+  "findings; the function's log names each rejection reason";
+const UNATTRIBUTED_FIX = "find the caller in cron.job (a hand-made job with a literal key?) " +
+  "and re-run supabase/migrations/20261123000500_cron_jobs.sql";
+
+interface JobRow {
+  job_name: string;
+  function_name: string;
+  responses: number;
+  s401: number;
+  s403: number;
+  other: number;
+  last_auth: Date | null;
+}
+
+interface LooseRow {
+  s401: number;
+  s403: number;
+  last_auth: Date | null;
+}
+
+/**
+ * True when `public.cron_http_requests` exists.
+ *
+ * @example
+ * const linkTable = await hasLinkTable(tx);
+ */
+export async function hasLinkTable(sql: Sql): Promise<boolean> {
+  const [row] = await sql<{ present: boolean }[]>`
+    select to_regclass('public.cron_http_requests') is not null as present`;
+  return row.present;
+}
+
+function perJob(sql: Sql, since: Date) {
+  return sql<JobRow[]>`
+    select c.job_name, c.function_name, count(*)::int as responses,
+      count(*) filter (where r.status_code = 401)::int as s401,
+      count(*) filter (where r.status_code = 403)::int as s403,
+      count(*) filter (where r.timed_out or r.error_msg is not null
+        or r.status_code >= 500)::int as other,
+      max(r.created) filter (where r.status_code in (401, 403)) as last_auth
+    from net._http_response r join public.cron_http_requests c on c.request_id = r.id
+    where r.created >= ${since}
+    group by 1, 2 order by 1, 2`;
+}
+
+async function unattributed(sql: Sql, since: Date, linkTable: boolean): Promise<LooseRow> {
+  const linked = linkTable
+    ? sql`and not exists (select 1 from public.cron_http_requests c where c.request_id = r.id)`
+    : sql``;
+  const [row] = await sql<LooseRow[]>`
+    select count(*) filter (where r.status_code = 401)::int as s401,
+      count(*) filter (where r.status_code = 403)::int as s403,
+      max(r.created) as last_auth
+    from net._http_response r
+    where r.created >= ${since} and r.status_code in (401, 403) ${linked}`;
+  return row;
+}
+
+const statuses = (r: { s401: number; s403: number }) =>
+  [r.s401 ? `401 ×${r.s401}` : "", r.s403 ? `403 ×${r.s403}` : ""].filter(Boolean).join(", ");
+
+function jobFindings(rows: JobRow[]): Finding[] {
+  return rows.flatMap((r) => {
+    const out: Finding[] = [];
+    const target = `/functions/v1/${r.function_name}`;
+    if (r.s401 + r.s403 > 0) {
+      const detail = `${r.s401 + r.s403} of ${r.responses} responses from ${target} were ` +
+        `${statuses(r)}, last at ${r.last_auth?.toISOString()}`;
+      out.push(finding("http_auth_failures", "error", r.job_name, detail, AUTH_FIX));
+    }
+    if (r.other > 0) {
+      const detail =
+        `${r.other} of ${r.responses} calls to ${target} timed out, failed or got a 5xx`;
+      const fix =
+        "see select * from net._http_response where status_code >= 500 or error_msg is not null";
+      out.push(finding("http_other_failures", "warn", r.job_name, detail, fix));
+    }
+    return out;
+  });
+}
+
+function unattributedFinding(loose: LooseRow, since: Date): Finding {
+  const n = loose.s401 + loose.s403;
+  const detail = `${n} responses (${statuses(loose)}) since ${since.toISOString()} are not ` +
+    `linked to any cron job, last at ${loose.last_auth?.toISOString()}`;
+  const subject = "net._http_response";
+  return finding("http_auth_failures_unattributed", "error", subject, detail, UNATTRIBUTED_FIX);
+}
+
+/**
+ * Findings for pg_net responses since `since`: 401/403 per cron job
+ * (`http_auth_failures`), other failures per job, 401/403 that no job can be
+ * tied to (`http_auth_failures_unattributed`), and a warning when the link
+ * table is missing (then every 401/403 is unattributed).
+ *
+ * @example
+ * const findings = await httpFindings(sql, since, await hasLinkTable(sql));
+ */
+export async function httpFindings(sql: Sql, since: Date, linkTable: boolean): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const rows = linkTable ? await perJob(sql, since) : [];
+  if (!linkTable) {
+    const detail = "does not exist: 401/403 responses cannot be tied to cron jobs";
+    const fix =
+      "apply supabase/migrations/20261123000450_cron_http_requests.sql and ..._cron_jobs.sql";
+    out.push(
+      finding("cron_http_requests_missing", "warn", "public.cron_http_requests", detail, fix),
+    );
+  }
+  out.push(...jobFindings(rows));
+  const loose = await unattributed(sql, since, linkTable);
+  if (loose.s401 + loose.s403 > 0) out.push(unattributedFinding(loose, since));
+  if (!out.some((f) => f.id.startsWith("http_auth_failures"))) {
+    const total = rows.reduce((n, r) => n + r.responses, 0);
+    const detail =
+      `${total} responses to cron function calls since ${since.toISOString()}, none 401/403`;
+    out.push(finding("http_auth_ok", "ok", "net._http_response", detail));
+  }
+  return out;
+}

@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { classifyKey, describeKey, literalKeys, sameSecret } from "./keys.ts";
+import { redact } from "./types.ts";
+import {
+  mintLegacyKey,
+  mintUserToken,
+  TEST_ANON_KEY,
+  TEST_PUBLISHABLE_KEY,
+  TEST_SECRET_KEY,
+  TEST_SERVICE_ROLE_KEY,
+} from "../../tests/support/tokens.ts";
+
+Deno.test("classifyKey reads the role of a legacy key without verifying it", async () => {
+  assert.deepEqual(classifyKey(TEST_ANON_KEY), { kind: "jwt", role: "anon", exp: 4_102_444_800 });
+  assert.equal(classifyKey(`Bearer ${TEST_SERVICE_ROLE_KEY}`).role, "service_role");
+  const foreign = await mintLegacyKey("service_role", "some-other-projects-secret-of-32-chars!");
+  assert.equal(classifyKey(foreign).role, "service_role");
+  assert.equal(classifyKey(await mintUserToken()).role, "authenticated");
+});
+
+Deno.test("classifyKey: sb_ keys by prefix, odd JWTs without a printable role", async () => {
+  assert.deepEqual(classifyKey(TEST_SECRET_KEY), { kind: "sb_secret" });
+  assert.deepEqual(classifyKey(` ${TEST_PUBLISHABLE_KEY} `), { kind: "sb_publishable" });
+  assert.deepEqual(classifyKey("eyJhbGciOi.not-base64-json.sig"), { kind: "jwt" });
+  assert.deepEqual(classifyKey("eyJtruncated"), { kind: "jwt" });
+  const odd = await mintUserToken({ role: 'x" or "evil role with spaces' });
+  assert.equal(classifyKey(odd).role, undefined);
+  assert.deepEqual(classifyKey("hunter2"), { kind: "unknown" });
+});
+
+Deno.test("describeKey names the kind and role, never the value", () => {
+  const text = [TEST_ANON_KEY, TEST_SECRET_KEY, TEST_PUBLISHABLE_KEY, "x"]
+    .map((k) => describeKey(classifyKey(k))).join(" | ");
+  assert.equal(
+    text,
+    'a JWT (eyJ…) with role "anon" | a secret key (sb_secret_…) | ' +
+      "a publishable key (sb_publishable_…) | a value that is neither a JWT nor an sb_ key",
+  );
+});
+
+Deno.test("literalKeys finds every JWT and sb_ key in a command", () => {
+  const command = `select net.http_post(url := 'https://x.supabase.co/functions/v1/f',
+    headers := '{"Authorization": "Bearer ${TEST_ANON_KEY}", "apikey": "${TEST_PUBLISHABLE_KEY}"}',
+    body := '{"k": "${TEST_SECRET_KEY}"}')`;
+  assert.deepEqual(literalKeys(command).map((k) => `${k.kind}:${k.role ?? ""}`), [
+    "jwt:anon",
+    "sb_publishable:",
+    "sb_secret:",
+  ]);
+  assert.deepEqual(literalKeys("select decrypted_secret from vault.decrypted_secrets"), []);
+});
+
+Deno.test("sameSecret compares values", () => {
+  assert.equal(sameSecret(TEST_SECRET_KEY, `${TEST_SECRET_KEY}`), true);
+  assert.equal(sameSecret(TEST_SECRET_KEY, TEST_PUBLISHABLE_KEY), false);
+  assert.equal(sameSecret("", "a"), false);
+});
+
+Deno.test("redact keeps only kind markers and drops URL passwords", () => {
+  const text = redact(
+    `bad ${TEST_SERVICE_ROLE_KEY} and ${TEST_SECRET_KEY}, postgres://u:p4ss@db.example:5432/postgres`,
+  );
+  assert.equal(text, "bad eyJ… and sb_secret_…, postgres://u:…@db.example:5432/postgres");
+  assert.equal(redact(text), text, "idempotent");
+});

@@ -1,0 +1,147 @@
+/**
+ * Syncs one organization: its credential, its Odoo, page by page into
+ * PostgreSQL. Every failure becomes a fixed code in the result; the details go
+ * to the log with the API key redacted. Internal: use `odoo-sync.ts`.
+ */
+import type { Logger } from "../log.ts";
+import {
+  createOdooClient,
+  OdooAuthError,
+  type OdooClient,
+  OdooError,
+  OdooHttpError,
+  OdooNetworkError,
+  OdooTimeoutError,
+} from "../odoo-client.ts";
+import { jobSpec, pageJson } from "./jobs.ts";
+import { createPager } from "./pager.ts";
+import { commitPage, loadCredential, loadCursor, touchCursor } from "./store.ts";
+import type {
+  Cursor,
+  OrgResult,
+  SyncCounts,
+  SyncErrorCode,
+  SyncMode,
+  SyncOptions,
+} from "./types.ts";
+
+/** One run's settings, resolved once. */
+export interface OrgRun {
+  options: SyncOptions;
+  mode: SyncMode;
+  runId: number;
+  now: () => Date;
+  logger: Logger;
+  /** Epoch ms after which no new page is started. */
+  deadline: number;
+}
+
+/**
+ * Maps a failure to its client code.
+ *
+ * @example
+ * errorCode(new OdooTimeoutError("slow")); // "odoo_timeout"
+ */
+export function errorCode(err: unknown): SyncErrorCode {
+  if (err instanceof OdooAuthError) return "odoo_auth_failed";
+  if (err instanceof OdooTimeoutError) return "odoo_timeout";
+  if (err instanceof OdooNetworkError) return "odoo_unavailable";
+  if (err instanceof OdooHttpError) {
+    return err.status >= 500 || err.status === 429 ? "odoo_unavailable" : "odoo_error";
+  }
+  return err instanceof OdooError ? "odoo_error" : "internal_error";
+}
+
+function describe(err: unknown, secret: string): Record<string, string> {
+  const message = err instanceof Error ? err.message : String(err);
+  const safe = secret ? message.split(secret).join("[redacted]") : message;
+  return { error_name: err instanceof Error ? err.name : typeof err, detail: safe.slice(0, 300) };
+}
+
+/** Never beyond `now - settleSeconds`: later records are read again next run (see SyncTuning). */
+function settled(cursor: Cursor | null, run: OrgRun): Cursor | null {
+  if (cursor === null) return null;
+  const settleMs = (run.options.settleSeconds ?? 60) * 1000;
+  const limit = Math.floor((run.now().getTime() - settleMs) / 1000) * 1000;
+  return cursor.writeDate.getTime() < limit ? cursor : { writeDate: new Date(limit), id: 0 };
+}
+
+/** Pages until the end (true) or the deadline (false). */
+async function walk(orgId: string, client: OdooClient, run: OrgRun, counts: SyncCounts) {
+  const { sql, job, pageSize } = run.options;
+  const spec = jobSpec(job);
+  const start = run.mode === "full" ? null : await loadCursor(sql, { orgId, job });
+  const pager = createPager(client, { spec, start, pageSize: pageSize ?? 500 });
+  for (;;) {
+    if (run.now().getTime() > run.deadline) return false;
+    const page = await pager.next();
+    counts.fetched += page.fetched;
+    if (page.rows.length > 0) {
+      const rowsJson = pageJson(spec, page.rows);
+      const cursor = settled(page.cursor, run);
+      counts.upserted += await commitPage(sql, { spec, orgId, job, rowsJson, cursor });
+      counts.pages++;
+      run.logger("debug", "sync_page_committed", {
+        org_id: orgId,
+        run_id: run.runId,
+        page: counts.pages,
+        rows: page.rows.length,
+      });
+    }
+    if (!page.more) return true;
+  }
+}
+
+/** The org's Odoo client, or the names of the unusable credential parts (never values). */
+async function connect(
+  orgId: string,
+  run: OrgRun,
+): Promise<{ client: OdooClient; secret: string } | { missing: string[] }> {
+  const credential = await loadCredential(run.options.sql, orgId);
+  if ("missing" in credential) return credential;
+  const { odoo, fetch } = run.options;
+  try {
+    const client = createOdooClient(credential.conn, { ...odoo, fetch, logger: run.logger });
+    return { client, secret: credential.conn.apiKey };
+  } catch {
+    // createOdooClient only throws for a base_url that is not an http(s) URL here.
+    return { missing: ["base_url"] };
+  }
+}
+
+/**
+ * Syncs `orgId`; never throws: a failure is a result with a fixed code.
+ *
+ * @example
+ * const result = await syncOrg(orgId, { options, mode: "incremental", runId, now, logger, deadline });
+ */
+export async function syncOrg(orgId: string, run: OrgRun): Promise<OrgResult> {
+  const counts: SyncCounts = { fetched: 0, upserted: 0, pages: 0 };
+  const { sql, job, functionName } = run.options;
+  const fields = { function_name: functionName, run_id: run.runId, job, org_id: orgId };
+  const startedMs = Date.now();
+  let secret = "";
+  try {
+    const connection = await connect(orgId, run);
+    if ("missing" in connection) {
+      const error = "credential_missing";
+      run.logger("error", "sync_org_failed", { ...fields, error, missing: connection.missing });
+      return { org_id: orgId, status: "error", error, ...counts };
+    }
+    secret = connection.secret;
+    const complete = await walk(orgId, connection.client, run, counts);
+    if (counts.pages === 0) await touchCursor(sql, { orgId, job });
+    const duration_ms = Date.now() - startedMs;
+    run.logger("info", "sync_org_finished", { ...fields, ...counts, complete, duration_ms });
+    return { org_id: orgId, status: "ok", ...counts, complete };
+  } catch (err) {
+    const error = errorCode(err);
+    run.logger("error", "sync_org_failed", {
+      ...fields,
+      error,
+      ...describe(err, secret),
+      ...counts,
+    });
+    return { org_id: orgId, status: "error", error, ...counts };
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Keyset paging over Odoo `search_read`, ordered `write_date asc, id asc`.
+ * Internal: use `odoo-sync.ts`.
+ *
+ * Odoo stores `write_date` with microseconds (the transaction's `now()`) but
+ * returns it truncated to the second, and every record written in one
+ * transaction (an import, a mass edit) shares it. So the position is kept as
+ * (second, id): the next query is "write_date >= second, minus the ids of that
+ * second already seen". Because records of the last second in a full page may
+ * be only partly returned, those are left for the next query; a full page that
+ * lies inside a single second is walked by id within that second. No page can
+ * repeat forever and no record is skipped.
+ */
+import { formatOdooDatetime, type OdooClient, parseOdooDatetime } from "../odoo-client.ts";
+import type { JobSpec, OdooRow } from "./jobs.ts";
+import type { Cursor } from "./types.ts";
+
+/** One step of the walk. */
+export interface Page {
+  /** Records to store now (possibly none). */
+  rows: OdooRow[];
+  /** Position after `rows`; null only when nothing has ever been seen. */
+  cursor: Cursor | null;
+  /** Records received from Odoo for this step (including any left for the next query). */
+  fetched: number;
+  /** False when the walk reached the end. */
+  more: boolean;
+}
+
+/** Yields pages from `start` (null = the beginning) until the end. */
+export interface Pager {
+  next(): Promise<Page>;
+}
+
+const SECOND = 1000;
+
+/**
+ * The whole second of a record's write_date, in epoch ms (0 when it has none).
+ *
+ * @example
+ * secondOf({ id: 1, write_date: "2024-03-01 09:30:00" }); // 1709285400000
+ */
+export function secondOf(rec: OdooRow): number {
+  const d = typeof rec.write_date === "string" ? parseOdooDatetime(rec.write_date) : null;
+  return d === null ? 0 : Math.floor(d.getTime() / SECOND) * SECOND;
+}
+
+const stamp = (ms: number) => formatOdooDatetime(new Date(ms));
+
+/**
+ * Domain for "after `cursor`": write_date >= its second, minus the ids of that second already seen.
+ *
+ * @example
+ * afterCursor({ writeDate: new Date("2024-03-01T09:30:00Z"), id: 0 });
+ * // [["write_date", ">=", "2024-03-01 09:30:00"]]
+ */
+export function afterCursor(cursor: Cursor | null): unknown[] {
+  if (cursor === null) return [];
+  const s = cursor.writeDate.getTime();
+  if (cursor.id <= 0) return [["write_date", ">=", stamp(s)]];
+  return [
+    "|",
+    ["write_date", ">=", stamp(s + SECOND)],
+    "&",
+    ["write_date", ">=", stamp(s)],
+    ["id", ">", cursor.id],
+  ];
+}
+
+/** The highest (second, id) of `rows`, or `fallback` when there are none. */
+function lastKey(rows: OdooRow[], fallback: Cursor | null): Cursor | null {
+  let best = fallback;
+  for (const r of rows) {
+    const s = secondOf(r);
+    const id = r.id as number;
+    const t = best?.writeDate.getTime() ?? -Infinity;
+    if (best === null || s > t || (s === t && id > best.id)) best = { writeDate: new Date(s), id };
+  }
+  return best;
+}
+
+/** Where and how to page. */
+export interface PagerOptions {
+  spec: JobSpec;
+  /** Saved position; null = from the beginning. */
+  start: Cursor | null;
+  pageSize: number;
+}
+
+/**
+ * Creates a pager for one organization's Odoo.
+ *
+ * @example
+ * const pager = createPager(client, { spec: jobSpec("crm"), start: null, pageSize: 500 });
+ * for (let page = await pager.next(); ; page = await pager.next()) if (!page.more) break;
+ */
+export function createPager(client: OdooClient, options: PagerOptions): Pager {
+  const { spec, start, pageSize } = options;
+  let cursor = start;
+  let inSecond = false;
+  const read = (domain: unknown[], order: string) =>
+    client.searchRead(spec.model, [...spec.baseDomain, ...domain], {
+      fields: spec.fields,
+      order,
+      limit: pageSize,
+    });
+
+  async function secondPage(fetchedBefore: number): Promise<Page> {
+    const s = cursor!.writeDate.getTime();
+    const rows = await read([
+      ["write_date", ">=", stamp(s)],
+      ["write_date", "<", stamp(s + SECOND)],
+      ["id", ">", cursor!.id],
+    ], "id asc");
+    if (rows.length < pageSize) inSecond = false;
+    if (rows.length > 0) {
+      cursor = { writeDate: new Date(s), id: rows[rows.length - 1].id as number };
+    }
+    return { rows, cursor, fetched: fetchedBefore + rows.length, more: true };
+  }
+
+  async function next(): Promise<Page> {
+    if (inSecond) return await secondPage(0);
+    const rows = await read(afterCursor(cursor), "write_date asc, id asc");
+    if (rows.length < pageSize) {
+      cursor = lastKey(rows, cursor);
+      return { rows, cursor, fetched: rows.length, more: false };
+    }
+    const last = secondOf(rows[rows.length - 1]);
+    const done = rows.filter((r) => secondOf(r) < last);
+    if (done.length > 0) {
+      cursor = { writeDate: new Date(last), id: 0 };
+      return { rows: done, cursor, fetched: rows.length, more: true };
+    }
+    // A full page inside one second: walk that second by id.
+    inSecond = true;
+    if (cursor === null || cursor.writeDate.getTime() < last) {
+      cursor = { writeDate: new Date(last), id: 0 };
+    }
+    return await secondPage(rows.length);
+  }
+
+  return { next };
+}

@@ -1,0 +1,106 @@
+/**
+ * The `sync_runs` record of a run: claimed once per idempotency key, then
+ * finished with counts, per-org results, status and an error summary (codes
+ * only: no secrets, no Odoo traces). Internal: use `odoo-sync.ts`.
+ */
+import { asServiceRole, type Sql } from "../db.ts";
+import type { RunPlan } from "./request.ts";
+import type { OrgResult, SyncJob } from "./types.ts";
+
+/** A new run, or the one that already holds the key. */
+export type Claim =
+  | { claimed: true; id: number }
+  | { claimed: false; id: number; status: string };
+
+/** Final state of a run. */
+export interface RunSummary {
+  status: "succeeded" | "partial" | "failed";
+  counts: Record<string, number>;
+  errorSummary: string | null;
+}
+
+/**
+ * Inserts the run row unless its key exists (`on conflict do nothing returning id`).
+ *
+ * @example
+ * const claim = await claimRun(sql, { job: "crm", plan, startedAt: new Date() });
+ * if (!claim.claimed) return; // already ran
+ */
+export function claimRun(
+  sql: Sql,
+  { job, plan, startedAt }: { job: SyncJob; plan: RunPlan; startedAt: Date },
+): Promise<Claim> {
+  return asServiceRole(sql, async (tx): Promise<Claim> => {
+    const inserted = await tx<{ id: string }[]>`
+      insert into public.sync_runs (idempotency_key, integration, job, scheduled_for, started_at)
+      values (${plan.key}, 'odoo', ${job}, ${plan.scheduledFor}, ${startedAt})
+      on conflict (idempotency_key) do nothing
+      returning id`;
+    if (inserted.length > 0) return { claimed: true, id: Number(inserted[0].id) };
+    const [prev] = await tx<{ id: string; status: string }[]>`
+      select id, status from public.sync_runs where idempotency_key = ${plan.key}`;
+    return { claimed: false, id: Number(prev.id), status: prev.status };
+  });
+}
+
+const sum = (results: OrgResult[], key: "fetched" | "upserted" | "pages") =>
+  results.reduce((n, r) => n + r[key], 0);
+
+/**
+ * succeeded: every org ok and complete; failed: every org failed; partial: anything between.
+ *
+ * @example
+ * summarize([]).status; // "succeeded"
+ */
+export function summarize(results: OrgResult[]): RunSummary {
+  const failed = results.filter((r) => r.status === "error");
+  const incomplete = results.filter((r) => r.status === "ok" && !r.complete);
+  const status = failed.length > 0 && failed.length === results.length
+    ? "failed"
+    : failed.length > 0 || incomplete.length > 0
+    ? "partial"
+    : "succeeded";
+  const notes = [
+    ...failed.map((r) => `${r.org_id}: ${r.status === "error" ? r.error : ""}`),
+    ...incomplete.map((r) => `${r.org_id}: deadline reached, continues next run`),
+  ];
+  return {
+    status,
+    counts: {
+      organizations: results.length,
+      failed: failed.length,
+      incomplete: incomplete.length,
+      fetched: sum(results, "fetched"),
+      upserted: sum(results, "upserted"),
+      pages: sum(results, "pages"),
+    },
+    errorSummary: notes.length > 0 ? notes.join("; ") : null,
+  };
+}
+
+/** What {@linkcode finishRun} writes. */
+export interface RunEnd {
+  id: number;
+  summary: RunSummary;
+  results: OrgResult[];
+  finishedAt: Date;
+}
+
+/**
+ * Writes the final state; the per-org results are stored keyed by org id.
+ *
+ * @example
+ * await finishRun(sql, { id, summary: summarize(results), results, finishedAt: new Date() });
+ */
+export async function finishRun(sql: Sql, end: RunEnd): Promise<void> {
+  const { id, summary, results, finishedAt } = end;
+  const byOrg = Object.fromEntries(results.map(({ org_id, ...rest }) => [org_id, rest]));
+  await asServiceRole(sql, (tx) =>
+    tx`
+      update public.sync_runs
+      set finished_at = ${finishedAt}, status = ${summary.status},
+        counts = ${JSON.stringify(summary.counts)}::text::jsonb,
+        org_results = ${JSON.stringify(byOrg)}::text::jsonb,
+        error_summary = ${summary.errorSummary}
+      where id = ${id}`);
+}

@@ -1,0 +1,130 @@
+/**
+ * The sync's database work, always as `service_role` and always scoped by the
+ * organization id as a SQL parameter. Internal: use `odoo-sync.ts`.
+ */
+import { asServiceRole, type Sql } from "../db.ts";
+import type { OdooConnection } from "../odoo-client.ts";
+import type { JobSpec } from "./jobs.ts";
+import type { Cursor, SyncJob } from "./types.ts";
+
+/**
+ * Organizations with an `odoo` credential, least recently synced first, so a
+ * run cut short by its deadline does not starve the same organizations again.
+ *
+ * @example
+ * const orgIds = await listOdooOrgs(sql, "crm");
+ */
+export async function listOdooOrgs(sql: Sql, job: SyncJob): Promise<string[]> {
+  const rows = await asServiceRole(sql, (tx) =>
+    tx<{ org_id: string }[]>`
+      select c.org_id from public.integration_credentials c
+      left join public.sync_cursors s on s.org_id = c.org_id and s.job = ${job}
+      where c.integration_type = 'odoo'
+      order by s.updated_at asc nulls first, c.org_id`);
+  return rows.map((r) => r.org_id);
+}
+
+/**
+ * The org's Odoo connection, or the names of what is missing (never values).
+ *
+ * @example
+ * const credential = await loadCredential(sql, orgId);
+ * if ("missing" in credential) console.error(credential.missing);
+ */
+export async function loadCredential(
+  sql: Sql,
+  orgId: string,
+): Promise<{ conn: OdooConnection } | { missing: string[] }> {
+  const rows = await asServiceRole(
+    sql,
+    (tx) =>
+      tx<
+        {
+          base_url: string | null;
+          database_name: string | null;
+          login: string | null;
+          secret: string | null;
+        }[]
+      >`
+      select base_url, database_name, login, secret
+      from public.get_integration_credential(${orgId}::uuid, 'odoo')`,
+  );
+  if (rows.length === 0) return { missing: ["credential"] };
+  const r = rows[0];
+  const fields = { base_url: r.base_url, database_name: r.database_name, login: r.login };
+  const missing = Object.entries({ ...fields, secret: r.secret })
+    .filter(([, v]) => typeof v !== "string" || v.trim() === "")
+    .map(([k]) => k);
+  if (missing.length) return { missing };
+  return {
+    conn: { baseUrl: r.base_url!, db: r.database_name!, login: r.login!, apiKey: r.secret! },
+  };
+}
+
+/** An organization's job. */
+export interface OrgJob {
+  orgId: string;
+  job: SyncJob;
+}
+
+/**
+ * The saved cursor of (org, job), or null.
+ *
+ * @example
+ * const cursor = await loadCursor(sql, { orgId, job: "crm" });
+ */
+export async function loadCursor(sql: Sql, { orgId, job }: OrgJob): Promise<Cursor | null> {
+  const rows = await asServiceRole(
+    sql,
+    (tx) =>
+      tx<{ cursor_write_date: Date | null; cursor_id: string | null }[]>`
+      select cursor_write_date, cursor_id from public.sync_cursors
+      where org_id = ${orgId}::uuid and job = ${job}`,
+  );
+  const r = rows[0];
+  if (!r?.cursor_write_date) return null;
+  return { writeDate: r.cursor_write_date, id: Number(r.cursor_id ?? 0) };
+}
+
+/** One page to store: rows as JSON (see `pageJson`) and the cursor after them. */
+export interface PageWrite extends OrgJob {
+  spec: JobSpec;
+  rowsJson: string;
+  cursor: Cursor | null;
+}
+
+/**
+ * Stores one page: the rows and the cursor advance in ONE transaction, so a
+ * crash leaves either both or neither. Returns the number of rows written.
+ *
+ * @example
+ * const written = await commitPage(sql, { spec, orgId, job: "crm", rowsJson, cursor });
+ */
+export function commitPage(sql: Sql, page: PageWrite): Promise<number> {
+  const { spec, orgId, job, rowsJson, cursor } = page;
+  return asServiceRole(sql, async (tx) => {
+    const written = await spec.upsert(tx, orgId, rowsJson);
+    if (cursor !== null) {
+      await tx`
+        insert into public.sync_cursors (org_id, job, cursor_write_date, cursor_id, updated_at)
+        values (${orgId}::uuid, ${job}, ${cursor.writeDate}, ${cursor.id}, now())
+        on conflict (org_id, job) do update set cursor_write_date = excluded.cursor_write_date,
+          cursor_id = excluded.cursor_id, updated_at = excluded.updated_at`;
+    }
+    return written;
+  });
+}
+
+/**
+ * Marks (org, job) as visited without moving its cursor (for the fairness order).
+ *
+ * @example
+ * await touchCursor(sql, { orgId, job: "chatter" });
+ */
+export async function touchCursor(sql: Sql, { orgId, job }: OrgJob): Promise<void> {
+  await asServiceRole(sql, (tx) =>
+    tx`
+      insert into public.sync_cursors (org_id, job, updated_at)
+      values (${orgId}::uuid, ${job}, now())
+      on conflict (org_id, job) do update set updated_at = excluded.updated_at`);
+}

@@ -1,0 +1,85 @@
+/**
+ * Types shared by the Odoo sync internals. The public ones are re-exported by
+ * `odoo-sync.ts`; import them from there.
+ */
+import type { Sql } from "../db.ts";
+import type { Logger } from "../log.ts";
+
+/** Which Odoo data a function syncs: `crm.lead` rows or their chatter (`mail.message`). */
+export type SyncJob = "crm" | "chatter";
+
+/** `incremental` continues from the saved cursor; `full` starts from the beginning. */
+export type SyncMode = "incremental" | "full";
+
+/** Per-organization failure codes: a closed set; details go to the log only. */
+export type SyncErrorCode =
+  | "credential_missing"
+  | "odoo_auth_failed"
+  | "odoo_timeout"
+  | "odoo_unavailable"
+  | "odoo_error"
+  | "internal_error";
+
+/** Work done for one organization (also reported for a failed one: what was committed). */
+export interface SyncCounts {
+  /** Records received from Odoo. */
+  fetched: number;
+  /** Rows inserted or updated in PostgreSQL. */
+  upserted: number;
+  /** Pages committed (rows + cursor in one transaction each). */
+  pages: number;
+}
+
+/** The outcome for one organization. */
+export type OrgResult =
+  & { org_id: string }
+  & SyncCounts
+  & (
+    | { status: "ok"; complete: boolean }
+    | { status: "error"; error: SyncErrorCode }
+  );
+
+/** Tuning of a sync run. No environment variable: the functions use the defaults. */
+export interface SyncTuning {
+  /** Records per `search_read` page. Default 500. */
+  pageSize?: number;
+  /** No new page is started after this many ms from the run's start. Default 100000 (cron's HTTP timeout is 120 s). */
+  deadlineMs?: number;
+  /**
+   * The saved cursor never passes `now - settleSeconds`, so a record written in
+   * an Odoo transaction that was still open (or in the same second as the last
+   * record seen) is read again next run instead of being skipped. Default 60.
+   */
+  settleSeconds?: number;
+  /** Odoo client tuning (see odoo-client.ts). Defaults: 15000 ms per attempt, 2 retries, 500 ms backoff. */
+  odoo?: {
+    timeoutMs?: number;
+    retries?: number;
+    backoffMs?: number;
+    sleep?: (ms: number) => Promise<void>;
+  };
+}
+
+/** Everything a run needs besides the request. */
+export interface SyncOptions extends SyncTuning {
+  /** The job this function runs. */
+  job: SyncJob;
+  /** Database pool (`createSql(SUPABASE_DB_URL)`); all work runs as `service_role`. */
+  sql: Sql;
+  /** HTTP client for Odoo. Default: global `fetch`. */
+  fetch?: typeof fetch;
+  /** Clock for the run's start, period, drift, deadline and cursor settling. Default: `() => new Date()`. */
+  now?: () => Date;
+  /** Structured logger. Default: `log` from log.ts. */
+  logger?: Logger;
+  /** Added to log lines as `function_name`. Default: none. */
+  functionName?: string;
+}
+
+/** Position of an incremental sync: every record whose (write_date second, id) is at or before it has been stored. */
+export interface Cursor {
+  /** A whole second (milliseconds are zero). */
+  writeDate: Date;
+  /** Highest id seen within that second; 0 = none of that second yet. */
+  id: number;
+}

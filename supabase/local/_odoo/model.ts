@@ -1,0 +1,97 @@
+/**
+ * The fake Odoo's model: record shapes, the field schema of the two models it
+ * knows, the Python exceptions it answers with, and record storage. Internal
+ * to `supabase/local/odoo.ts`, which re-exports the public types.
+ *
+ * @module
+ */
+
+/** A record in Odoo's JSON shape: many2one `[id, "name"]`, empty values `false`. */
+export type OdooRecord = { id: number; [field: string]: unknown };
+
+/** Models this server knows. */
+export type OdooModelName = "crm.lead" | "mail.message";
+
+export type FieldType = "integer" | "char" | "many2one" | "float" | "boolean" | "datetime";
+
+/** The fields of each model and their Odoo types. */
+export const FIELDS: Record<OdooModelName, Record<string, FieldType>> = {
+  "crm.lead": {
+    id: "integer",
+    name: "char",
+    partner_name: "char",
+    email_from: "char",
+    stage_id: "many2one",
+    user_id: "many2one",
+    probability: "float",
+    expected_revenue: "float",
+    active: "boolean",
+    create_date: "datetime",
+    write_date: "datetime",
+  },
+  "mail.message": {
+    id: "integer",
+    model: "char",
+    res_id: "integer",
+    body: "char",
+    author_id: "many2one",
+    message_type: "char",
+    subtype_id: "many2one",
+    date: "datetime",
+    create_date: "datetime",
+    write_date: "datetime",
+  },
+};
+
+/** A Python exception to be sent back as an Odoo error envelope. */
+export class OdooFault extends Error {
+  constructor(readonly odooName: string, message: string) {
+    super(message);
+  }
+}
+
+export const valueError = (message: string) => new OdooFault("builtins.ValueError", message);
+
+/** Python-ish repr, for error messages that quote domains the way Odoo does. */
+export function pyRepr(v: unknown, tuple = false): string {
+  if (v === true || v === false) return v ? "True" : "False";
+  if (v === null || v === undefined) return "None";
+  if (typeof v === "string") return `'${v.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+  if (Array.isArray(v)) {
+    const inner = v.map((x) => pyRepr(x)).join(", ");
+    return tuple ? `(${inner})` : `[${inner}]`;
+  }
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+/** Odoo's datetime format, UTC. Kept separate from the client's helper on purpose. */
+export function odooDatetime(d: Date): string {
+  return d.toISOString().slice(0, 19).replace("T", " ");
+}
+
+/** A full record of `model`: every field present (missing ones `false`), values copied. */
+export function normalise(model: OdooModelName, rec: Partial<OdooRecord>): OdooRecord {
+  const out: Record<string, unknown> = {};
+  for (const f of Object.keys(rec)) {
+    if (!FIELDS[model][f]) throw new Error(`odoo: ${model} has no field ${f}`);
+  }
+  for (const f of Object.keys(FIELDS[model])) out[f] = structuredClone(rec[f] ?? false);
+  return out as OdooRecord;
+}
+
+/** Inserts or updates `rec` in `store` (see `OdooTestServer.upsertRecord`), stamped `at`. */
+export function upsertInto(
+  store: OdooRecord[],
+  model: OdooModelName,
+  rec: Partial<OdooRecord>,
+  at: Date,
+): OdooRecord {
+  const index = rec.id === undefined ? -1 : store.findIndex((r) => r.id === rec.id);
+  const stamp = odooDatetime(at);
+  const old = index >= 0 ? store.splice(index, 1)[0] : undefined;
+  const id = rec.id ?? store.reduce((m, r) => Math.max(m, r.id), 0) + 1;
+  const created = old ? {} : { create_date: stamp };
+  const merged = normalise(model, { ...created, ...old, ...rec, id, write_date: stamp });
+  store.push(merged);
+  return structuredClone(merged);
+}
