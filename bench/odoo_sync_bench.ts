@@ -15,7 +15,7 @@ import { runInNewContext } from "node:vm";
 import { createHandler } from "../supabase/functions/odoo-crm-sync/index.ts";
 import type { Logger } from "../supabase/functions/_shared/log.ts";
 import { connect, resetAppData, testDatabaseUrl } from "../tests/support/db.ts";
-import { makeLeads, startOdooServer } from "../tests/support/odoo_server.ts";
+import { makeLeads, startOdooServer } from "../supabase/local/odoo.ts";
 import { TEST_SERVICE_ROLE_KEY, testAuthEnv } from "../tests/support/tokens.ts";
 
 const MB = 1024 * 1024;
