@@ -2,6 +2,9 @@
  * Types shared by the doctor's checks (`scripts/_doctor/*.ts`).
  */
 import type postgres from "postgres";
+import { redact } from "../../supabase/functions/_shared/log.ts";
+
+export { redact };
 
 /** The read-only transaction the database checks query through. */
 export type Sql = postgres.TransactionSql;
@@ -79,7 +82,7 @@ export function errorText(err: unknown): string {
 
 /**
  * A function that blanks out the given secret values (8 characters or more)
- * and then applies {@linkcode redact}.
+ * and then anything shaped like a key (`redact` of `log.ts`).
  *
  * @example
  * const clean = scrubber([vaultKey, env.CRON_SECRET]);
@@ -88,19 +91,5 @@ export function errorText(err: unknown): string {
 export function scrubber(secrets: readonly string[]): (text: string) => string {
   const values = [...new Set(secrets.map((s) => s.trim()).filter((s) => s.length >= 8))]
     .sort((a, b) => b.length - a.length);
-  return (text) => redact(values.reduce((t, s) => t.split(s).join("[redacted]"), text));
-}
-
-/**
- * Replaces anything that looks like a key (a JWT, an `sb_` key, a URL password)
- * with its kind marker, so it can be printed.
- *
- * @example
- * redact("Bearer eyJhbGciOi.eyJyb2xl.sig"); // "Bearer eyJ…"
- */
-export function redact(text: string): string {
-  return text
-    .replace(/eyJ[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){0,2}/g, "eyJ…")
-    .replace(/sb_(secret|publishable)_[A-Za-z0-9_-]+/g, "sb_$1_…")
-    .replace(/(\w+:\/\/[^:/@\s]*:)[^@\s]*@/g, "$1…@");
+  return (text) => redact(text, values);
 }

@@ -1,6 +1,21 @@
 /**
- * Small HTTP helpers shared by the functions: JSON responses and CORS.
+ * Small HTTP helpers shared by the functions: JSON responses, CORS and the
+ * shape checks every request body needs.
  */
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * True for a canonical uuid string (any version, either case).
+ *
+ * @param value the text to check.
+ * @returns whether it is `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` in hex.
+ * @example
+ * isUuid("0f4b5c8e-1a2b-4c3d-8e9f-00000000000a"); // true
+ */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
 
 /** CORS headers for browser callers (the "sync now" button). */
 export const corsHeaders: Readonly<Record<string, string>> = {

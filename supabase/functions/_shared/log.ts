@@ -60,5 +60,30 @@ export function createLogger(
   };
 }
 
+const KEY_SHAPES: readonly [RegExp, string][] = [
+  [/eyJ[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){0,2}/g, "eyJ…"], // a compact JWS: a token or legacy key
+  [/sb_(secret|publishable)_[A-Za-z0-9_-]+/g, "sb_$1_…"], // Supabase's new API keys
+  [/(\w+:\/\/[^:/@\s]*:)[^@\s]*@/g, "$1…@"], // the password of a URL
+];
+
+/**
+ * Makes text safe to log or print: every given secret value becomes
+ * `[redacted]` (longest first), then anything shaped like a key (a JWT, an
+ * `sb_` key, a URL password) becomes its kind marker. The one redaction rule
+ * of the project: the Odoo client, the sync and the doctor all use it.
+ *
+ * @param text the text to clean, e.g. an error message quoting a server.
+ * @param secrets values that must not appear, e.g. the Odoo API key. Empty ones are ignored.
+ * @returns the cleaned text.
+ * @example
+ * redact("bad key k-123 in Bearer eyJhbGciOi.eyJyb2xl.sig", ["k-123"]);
+ * // "bad key [redacted] in Bearer eyJ…"
+ */
+export function redact(text: string, secrets: readonly string[] = []): string {
+  const values = secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
+  const blanked = values.reduce((t, s) => t.split(s).join("[redacted]"), text);
+  return KEY_SHAPES.reduce((t, [re, marker]) => t.replace(re, marker), blanked);
+}
+
 /** The default process logger (console; also EDGE_GUARD_LOG_FILE when set, for tests). */
 export const log: Logger = createLogger();

@@ -12,15 +12,9 @@
  * @module
  */
 import type { AuthContext } from "./auth-guard.ts";
-import { json } from "./http.ts";
+import { isUuid, json } from "./http.ts";
 import { log as defaultLogger, type Logger } from "./log.ts";
-import {
-  isUuid,
-  parseSyncBody,
-  planRun,
-  type RunPlan,
-  type SyncBody,
-} from "./_odoo-sync/request.ts";
+import { parseSyncBody, planRun, type RunPlan, type SyncBody } from "./_odoo-sync/request.ts";
 import { claimRun, finishRun, summarize } from "./_odoo-sync/runs.ts";
 import { syncOrg } from "./_odoo-sync/org.ts";
 import { listOdooOrgs } from "./_odoo-sync/store.ts";

@@ -7,12 +7,11 @@
  */
 import { withAuth } from "../_shared/auth-guard.ts";
 import { type FunctionDeps, setupFunction } from "../_shared/function-deps.ts";
-import { json } from "../_shared/http.ts";
+import { isUuid, json } from "../_shared/http.ts";
 import { misconfigured } from "../_shared/settings.ts";
 import { recordSlaBreaches } from "../_shared/sla.ts";
 
 const FUNCTION_NAME = "check-sla-breaches";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * What check-sla-breaches depends on (see {@linkcode FunctionDeps} for the
@@ -41,7 +40,7 @@ export function createHandler(
   });
   return withAuth(async (_req, ctx) => {
     if (sql === null) return misconfigured(FUNCTION_NAME, missing, logger);
-    if (ctx.orgId !== null && !UUID.test(ctx.orgId)) {
+    if (ctx.orgId !== null && !isUuid(ctx.orgId)) {
       return json({ error: "invalid_request" }, 400);
     }
     const started = Date.now();

@@ -8,7 +8,7 @@
 import { startDemoReceiver } from "../demo_receiver.ts";
 import { mintUserAccessToken } from "../user_tokens.ts";
 import type { Closers } from "./services.ts";
-import type { DemoSeed, LocalStackOptions, OdooTarget } from "../stack.ts";
+import type { DemoSeed, LocalStackOptions, OdooTarget } from "./types.ts";
 import { asServiceRole, type Sql } from "../../functions/_shared/db.ts";
 import type { Logger } from "../../functions/_shared/log.ts";
 // The demo Odoo is the project's faithful JSON-RPC test server, reused as-is

@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from "node:url";
 import type { ProjectKeys } from "../keys.ts";
-import type { CurlLine } from "../stack.ts";
+import type { CurlLine } from "./types.ts";
 import type { Closers } from "./services.ts";
 
 /** Where the state files go when `stateDir` is not given: `<repo>/.local`. */

@@ -4,9 +4,9 @@
  * Internal to bots.ts.
  */
 import type { AuthContext } from "../auth-guard.ts";
+import { isUuid } from "../http.ts";
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The start of the minute `date` falls in (UTC). */
 export function minuteOf(date: Date): Date {
@@ -33,7 +33,7 @@ function readMinute(value: unknown): Date | null | undefined {
   return Number.isNaN(ms) ? null : minuteOf(new Date(ms));
 }
 
-const validOrg = (ctx: AuthContext) => ctx.orgId === null || UUID.test(ctx.orgId);
+const validOrg = (ctx: AuthContext) => ctx.orgId === null || isUuid(ctx.orgId);
 
 /** The scheduler's input, or null for a malformed request (400). */
 export async function readSchedulerInput(
@@ -60,7 +60,7 @@ export async function readExecutorInput(
   const body = await readObject(req);
   if (body === null || !validOrg(ctx)) return null;
   const botId = body.bot_id;
-  if (typeof botId !== "string" || !UUID.test(botId)) return null;
+  if (typeof botId !== "string" || !isUuid(botId)) return null;
   if (!ctx.isServiceRole) return { botId, scheduledMinute: minuteOf(now) };
   const minute = readMinute(body.scheduled_minute);
   if (minute === null) return null;

@@ -2,7 +2,7 @@
  * Error classes of the Odoo client. Internal: import them from `odoo-client.ts`.
  *
  * No message built here may contain the API key; callers pass server text
- * through {@linkcode redact} first.
+ * through `redact` (`log.ts`) first.
  */
 
 /** Identifies one JSON-RPC call in error messages and logs (never its arguments). */
@@ -17,11 +17,6 @@ export function describeCall(call: OdooCallInfo): string {
   return call.model
     ? `${call.service}.${call.method}(${call.model})`
     : `${call.service}.${call.method}`;
-}
-
-/** Replaces every occurrence of `secret` in `text` with `[redacted]`. */
-export function redact(text: string, secret: string): string {
-  return secret ? text.split(secret).join("[redacted]") : text;
 }
 
 /**

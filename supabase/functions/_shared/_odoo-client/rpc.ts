@@ -2,7 +2,7 @@
  * One JSON-RPC call to Odoo's `/jsonrpc` endpoint, with a per-attempt timeout
  * and bounded retries. Internal: use `createOdooClient` from `odoo-client.ts`.
  */
-import type { Logger } from "../log.ts";
+import { type Logger, redact } from "../log.ts";
 import {
   describeCall,
   isRetryable,
@@ -13,7 +13,6 @@ import {
   OdooNetworkError,
   OdooRpcError,
   OdooTimeoutError,
-  redact,
 } from "./errors.ts";
 
 /** Everything a call needs; built once per client. */
@@ -123,7 +122,9 @@ function transportError(
     );
   }
   // The underlying error is not kept as `cause`: a custom fetch could quote the key in it.
-  const detail = err instanceof Error ? redact(`${err.name}: ${err.message}`, s.secret) : "unknown";
+  const detail = err instanceof Error
+    ? redact(`${err.name}: ${err.message}`, [s.secret])
+    : "unknown";
   return new OdooNetworkError(`Odoo ${describeCall(call)} failed: network error: ${detail}`, {
     attempts: attempt,
   });
@@ -158,7 +159,7 @@ function envelopeError(error: unknown, s: RpcSettings, call: RpcCall, attempt: n
   const code = typeof e.code === "number" ? e.code : 0;
   const name = typeof data.name === "string" ? data.name : "unknown";
   const text = (v: unknown, fallback: string) =>
-    redact(typeof v === "string" ? v : fallback, s.secret);
+    redact(typeof v === "string" ? v : fallback, [s.secret]);
   // Code 100 is Odoo's "Session Expired"/"Session Invalid"; AccessDenied is a refused key.
   if (name === "odoo.exceptions.AccessDenied" || code === 100) {
     return new OdooAuthError(

@@ -3,7 +3,7 @@
  * PostgreSQL. Every failure becomes a fixed code in the result; the details go
  * to the log with the API key redacted. Internal: use `odoo-sync.ts`.
  */
-import type { Logger } from "../log.ts";
+import { type Logger, redact } from "../log.ts";
 import {
   createOdooClient,
   OdooAuthError,
@@ -54,7 +54,7 @@ export function errorCode(err: unknown): SyncErrorCode {
 
 function describe(err: unknown, secret: string): Record<string, string> {
   const message = err instanceof Error ? err.message : String(err);
-  const safe = secret ? message.split(secret).join("[redacted]") : message;
+  const safe = redact(message, [secret]);
   return { error_name: err instanceof Error ? err.name : typeof err, detail: safe.slice(0, 300) };
 }
 

@@ -25,21 +25,10 @@ export interface RunPlan {
   scheduledFor: Date;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_TIMESTAMP =
   /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/i;
 const MINUTE_MS = 60_000;
 const SLOT_MS = 15 * MINUTE_MS;
-
-/**
- * True for a canonical uuid string.
- *
- * @example
- * isUuid("0f4b5c8e-1a2b-4c3d-8e9f-00000000000a"); // true
- */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
 
 /**
  * Parses the request body: `{"mode"?: "incremental"|"full", "scheduled_for"?: ISO timestamp}`.

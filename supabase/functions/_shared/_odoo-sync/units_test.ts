@@ -3,11 +3,11 @@
  * domain, error codes, row mapping, and the atomic page commit (real PostgreSQL).
  */
 import assert from "node:assert/strict";
-import { parseSyncBody, planRun } from "../supabase/functions/_shared/_odoo-sync/request.ts";
-import { afterCursor } from "../supabase/functions/_shared/_odoo-sync/pager.ts";
-import { errorCode } from "../supabase/functions/_shared/_odoo-sync/org.ts";
-import { jobSpec, pageJson } from "../supabase/functions/_shared/_odoo-sync/jobs.ts";
-import { commitPage, loadCursor } from "../supabase/functions/_shared/_odoo-sync/store.ts";
+import { parseSyncBody, planRun } from "./request.ts";
+import { afterCursor } from "./pager.ts";
+import { errorCode } from "./org.ts";
+import { jobSpec, pageJson } from "./jobs.ts";
+import { commitPage, loadCursor } from "./store.ts";
 import {
   OdooAuthError,
   OdooError,
@@ -15,8 +15,8 @@ import {
   OdooNetworkError,
   OdooRpcError,
   OdooTimeoutError,
-} from "../supabase/functions/_shared/odoo-client.ts";
-import { connect, resetAppData, testDatabaseUrl } from "./support/db.ts";
+} from "../odoo-client.ts";
+import { connect, resetAppData, testDatabaseUrl } from "../../../../tests/support/db.ts";
 
 const ORG = "0f4b5c8e-1a2b-4c3d-8e9f-00000000000a";
 
