@@ -126,7 +126,7 @@ Deno.test("a crash between pages resumes without loss or duplicates", async () =
   await using w = await world(leads(23));
   w.stats.crashAfter = 3;
   const crashed = await w.run();
-  assert.deepEqual([crashed.status, crashed.org.error], ["failed", "odoo_unavailable"]);
+  assert.deepEqual([crashed.status, crashed.org.error], ["failed", "odoo_unreachable"]);
   assert.equal(crashed.org.pages, 3, "three pages were committed before the crash");
   const partial = await w.stored();
   assert.deepEqual(

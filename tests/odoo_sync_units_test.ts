@@ -9,6 +9,7 @@ import { errorCode } from "../supabase/functions/_shared/_odoo-sync/org.ts";
 import { jobSpec, pageJson } from "../supabase/functions/_shared/_odoo-sync/jobs.ts";
 import { commitPage, loadCursor } from "../supabase/functions/_shared/_odoo-sync/store.ts";
 import {
+  OdooApiUnavailableError,
   OdooAuthError,
   OdooError,
   OdooHttpError,
@@ -86,8 +87,8 @@ Deno.test("afterCursor: write_date >= second, minus the ids of that second alrea
 
 Deno.test("errorCode maps every failure to the closed set", () => {
   const call = { service: "object", method: "search_read" };
-  const rpc = new OdooRpcError("builtins.ValueError", {
-    code: 200,
+  const rpc = new OdooRpcError({
+    odooName: "builtins.ValueError",
     odooMessage: "x",
     debug: "trace",
     call,
@@ -95,12 +96,13 @@ Deno.test("errorCode maps every failure to the closed set", () => {
   const cases: [unknown, string][] = [
     [new OdooAuthError("refused"), "odoo_auth_failed"],
     [new OdooTimeoutError("slow"), "odoo_timeout"],
-    [new OdooNetworkError("down"), "odoo_unavailable"],
-    [new OdooHttpError(503, call), "odoo_unavailable"],
-    [new OdooHttpError(429, call), "odoo_unavailable"],
+    [new OdooNetworkError("down"), "odoo_unreachable"],
+    [new OdooHttpError(503, call), "odoo_unreachable"],
+    [new OdooHttpError(429, call), "odoo_unreachable"],
     [new OdooHttpError(404, call), "odoo_error"],
     [rpc, "odoo_error"],
     [new OdooError("not JSON"), "odoo_error"],
+    [new OdooApiUnavailableError("neither API"), "odoo_api_unavailable"],
     [new Error("connection terminated"), "internal_error"],
   ];
   for (const [err, code] of cases) assert.equal(errorCode(err), code, String(err));

@@ -4,15 +4,7 @@
  * to the log with the API key redacted. Internal: use `odoo-sync.ts`.
  */
 import type { Logger } from "../log.ts";
-import {
-  createOdooClient,
-  OdooAuthError,
-  type OdooClient,
-  OdooError,
-  OdooHttpError,
-  OdooNetworkError,
-  OdooTimeoutError,
-} from "../odoo-client.ts";
+import { createOdooClient, type OdooClient, OdooError } from "../odoo-client.ts";
 import { jobSpec, pageJson } from "./jobs.ts";
 import { createPager } from "./pager.ts";
 import { commitPage, loadCredential, loadCursor, touchCursor } from "./store.ts";
@@ -43,13 +35,7 @@ export interface OrgRun {
  * errorCode(new OdooTimeoutError("slow")); // "odoo_timeout"
  */
 export function errorCode(err: unknown): SyncErrorCode {
-  if (err instanceof OdooAuthError) return "odoo_auth_failed";
-  if (err instanceof OdooTimeoutError) return "odoo_timeout";
-  if (err instanceof OdooNetworkError) return "odoo_unavailable";
-  if (err instanceof OdooHttpError) {
-    return err.status >= 500 || err.status === 429 ? "odoo_unavailable" : "odoo_error";
-  }
-  return err instanceof OdooError ? "odoo_error" : "internal_error";
+  return err instanceof OdooError ? err.code : "internal_error";
 }
 
 function describe(err: unknown, secret: string): Record<string, string> {

@@ -16,7 +16,8 @@ export type SyncErrorCode =
   | "credential_missing"
   | "odoo_auth_failed"
   | "odoo_timeout"
-  | "odoo_unavailable"
+  | "odoo_unreachable"
+  | "odoo_api_unavailable"
   | "odoo_error"
   | "internal_error";
 
