@@ -168,8 +168,8 @@ Deno.test("commitPage is atomic: a failing cursor write rolls back the page's ro
     assert.deepEqual(await loadCursor(sql, { orgId: ORG, job: "crm" }), ok);
     assert.equal(
       await commitPage(sql, { ...page, cursor: ok }),
-      1,
-      "same version: idempotent",
+      0,
+      "same version and values: idempotent, not rewritten",
     );
     const older = pageJson(spec, [{ id: 1, name: "stale", write_date: "2024-01-01 00:00:00" }]);
     assert.equal(await commitPage(sql, { ...page, rowsJson: older, cursor: ok }), 0);
