@@ -91,6 +91,7 @@ Deno.test("an org without an odoo credential -> credential_missing; all orgs fai
           fetched: 0,
           upserted: 0,
           pages: 0,
+          deleted: 0,
         },
       ]);
       const [run] =

@@ -1,12 +1,21 @@
 /**
- * An in-memory Odoo that speaks the external JSON-RPC API (`POST /jsonrpc`)
- * for the subset the sync uses: `common.version`, `common.authenticate`
- * (and `login`), and `object.execute_kw` with `search_read` / `search_count`
- * on `crm.lead` and `mail.message`. Answers use Odoo's real envelopes,
- * exception names and value shapes. Test support only: never deployed.
+ * An in-memory Odoo 17, 18, 19 or 20 for the subset the sync uses, driven by
+ * Odoo's own rules (each cited in the file that implements it):
+ * - `/jsonrpc` (`common.version`, `authenticate`, `login`; `object.execute_kw`
+ *   with `search_read` / `search` / `search_count`); on 20 it answers NotFound
+ *   unless `deprecatedRpc` (`rpc.use_deprecated_services`) is set;
+ * - JSON-2 (`POST /json/2/<model>/<method>`, bearer key) from 19 on;
+ * - `/web/webclient/version_info` and `/web/session/authenticate`, enough for
+ *   an unmodified third-party client (Debian's python3-odoorpc);
+ * - transactions: `write_date` = the transaction's start, with microseconds,
+ *   visible at commit ({@linkcode OdooTestServer.begin}); unlink and lead merge;
+ * - record rules (`canRead`): limit-then-filter on 17, batch filtering after;
+ * - reads send datetimes to the second and an empty integer as 0.
+ * Test support only: never deployed.
  *
  * Faithful details worth knowing:
- * - Errors come back as HTTP 200 with `error.code` 200, "Odoo Server Error".
+ * - JSON-RPC errors come back as HTTP 200 with `error.code` 0 (404 for
+ *   NotFound), "Odoo Server Error".
  * - `crm.lead` hides `active = false` records unless the domain mentions
  *   `active` or `context.active_test` is `false`.
  * - Ties in `order` keep physical order, and an updated record moves to the
@@ -14,11 +23,13 @@
  * - Default order is `id desc`; `limit: 0` means no limit.
  */
 import { failureSlot, handleRpc, type OdooCall, type OdooFailure } from "./_odoo/http.ts";
-import type { OdooTestUser, State } from "./_odoo/dispatch.ts";
-import { normalise, type OdooModelName, type OdooRecord, upsertInto } from "./_odoo/model.ts";
+import type { OdooTestUser, OdooVersion, State } from "./_odoo/dispatch.ts";
+import { MODELS, normalise, type OdooModelName, type OdooRecord } from "./_odoo/model.ts";
+import { beginTx, type OdooTransaction } from "./_odoo/tx.ts";
 
 export type { OdooCall, OdooFailure } from "./_odoo/http.ts";
-export type { OdooTestUser } from "./_odoo/dispatch.ts";
+export type { OdooTestUser, OdooVersion } from "./_odoo/dispatch.ts";
+export type { OdooTransaction } from "./_odoo/tx.ts";
 export type { OdooModelName, OdooRecord } from "./_odoo/model.ts";
 export { makeLeads, type MakeLeadsOptions, makeMessages } from "./_odoo/records.ts";
 
@@ -32,6 +43,12 @@ export interface OdooServerOptions {
   records?: Partial<Record<OdooModelName, OdooRecord[]>>;
   /** Clock for `upsertRecord`'s `write_date`. Default: `() => new Date()`. */
   now?: () => Date;
+  /** Odoo major version. Default 17. */
+  version?: OdooVersion;
+  /** `rpc.use_deprecated_services`: keeps `/jsonrpc` on 20. Default false. */
+  deprecatedRpc?: boolean;
+  /** Record rules of the users: what they may read. Default: everything. */
+  canRead?: (model: OdooModelName, rec: OdooRecord) => boolean;
 }
 
 /** A running test server. */
@@ -44,20 +61,35 @@ export interface OdooTestServer {
   calls(): OdooCall[];
   /** Sets or clears (`null`) the injected failure. */
   setFailure(f: OdooFailure | null): void;
-  /** Inserts or updates a record; sets `write_date` to `now()` and assigns an `id` if missing. */
+  /** Inserts or updates a record in its own transaction at `now()`, committed at once. */
   upsertRecord(model: OdooModelName, rec: Partial<OdooRecord>): OdooRecord;
+  /** Opens a transaction that started at `at` (+ `micros` µs); nothing is visible before `commit()`. */
+  begin(at: Date, micros?: number): OdooTransaction;
+  /** Unlinks records in their own transaction at `now()`. */
+  unlink(model: OdooModelName, ids: number[]): void;
   /** Copies of the stored records of `model`, by ascending id. */
   records(model: OdooModelName): OdooRecord[];
 }
 
 function initialState(options: OdooServerOptions): State {
+  const users = options.users ?? [{ login: "admin", apiKey: "test-api-key", uid: 2 }];
   const state: State = {
     db: options.db ?? "odoo",
-    users: options.users ?? [{ login: "admin", apiKey: "test-api-key", uid: 2 }],
-    store: { "crm.lead": [], "mail.message": [] },
+    users,
+    version: options.version ?? 17,
+    deprecatedRpc: options.deprecatedRpc ?? false,
+    canRead: options.canRead ?? null,
+    sessions: new Map(),
+    store: { "crm.lead": [], "mail.message": [], "res.users": [] },
+    nextId: { "crm.lead": 1, "mail.message": 1, "res.users": 1 },
   };
-  for (const model of ["crm.lead", "mail.message"] as const) {
-    state.store[model] = (options.records?.[model] ?? []).map((r) => normalise(model, r));
+  const seeded = {
+    ...options.records,
+    "res.users": users.map((u) => ({ id: u.uid, login: u.login, name: u.login, active: true })),
+  };
+  for (const model of MODELS) {
+    state.store[model] = (seeded[model] ?? []).map((r) => normalise(model, r));
+    state.nextId[model] = state.store[model].reduce((m, r) => Math.max(m, r.id), 0) + 1;
   }
   return state;
 }
@@ -95,7 +127,18 @@ export function startOdooServer(options: OdooServerOptions = {}): OdooTestServer
     },
     calls: () => structuredClone(received),
     setFailure: (f: OdooFailure | null) => failures.set(f),
-    upsertRecord: (model, rec) => upsertInto(state.store[model], model, rec, now()),
+    upsertRecord(model, rec) {
+      const tx = beginTx(state, now());
+      const written = tx.write(model, rec);
+      tx.commit();
+      return written;
+    },
+    begin: (at, micros) => beginTx(state, at, micros),
+    unlink(model, ids) {
+      const tx = beginTx(state, now());
+      tx.unlink(model, ids);
+      tx.commit();
+    },
     records: (model) => structuredClone(state.store[model]).sort((a, b) => a.id - b.id),
   };
 }

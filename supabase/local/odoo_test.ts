@@ -99,7 +99,7 @@ Deno.test("execute_kw with a wrong key or uid answers Odoo's AccessDenied envelo
       ]);
       assert.equal(env.result, undefined);
       assert.equal(env.id, 41);
-      assert.equal(env.error.code, 200);
+      assert.equal(env.error.code, 0);
       assert.equal(env.error.message, "Odoo Server Error");
       assert.equal(env.error.data.name, "odoo.exceptions.AccessDenied");
       assert.equal(env.error.data.message, "Access Denied");
@@ -197,7 +197,7 @@ Deno.test("search_read errors use Odoo's exception names", async () => {
   await withServer({ records: { "crm.lead": LEADS } }, async (odoo) => {
     for (const [name, kwargs, exception, message] of ERROR_CASES) {
       const env = await searchRead(odoo, "crm.lead", kwargs);
-      assert.equal(env.error?.code, 200, name);
+      assert.equal(env.error?.code, 0, name);
       assert.equal(env.error.data.name, exception, name);
       assert.match(env.error.data.message, message, name);
     }
@@ -277,24 +277,31 @@ Deno.test("search_read projects fields (id always) and pages with limit/offset",
   });
 });
 
-Deno.test("upsertRecord stamps write_date, assigns ids and moves updated rows to the heap end", async () => {
+Deno.test("upsertRecord stamps write_date (microseconds kept), assigns ids and moves updated rows to the heap end", async () => {
   let clock = new Date("2024-05-01T12:00:00.900Z");
   await withServer(
     { records: { "crm.lead": LEADS.slice(0, 3) }, now: () => clock },
     async (odoo) => {
       const created = odoo.upsertRecord("crm.lead", { name: "New one", active: true });
       assert.equal(created.id, 4);
-      assert.equal(created.write_date, "2024-05-01 12:00:00");
-      assert.equal(created.create_date, "2024-05-01 12:00:00");
+      assert.equal(created.write_date, "2024-05-01 12:00:00.900000");
+      assert.equal(created.create_date, "2024-05-01 12:00:00.900000");
       assert.equal(created.stage_id, false);
       clock = new Date("2024-05-01T12:00:00Z");
       const updated = odoo.upsertRecord("crm.lead", { id: 1, name: "Renamed" });
-      assert.equal(updated.write_date, "2024-05-01 12:00:00");
+      assert.equal(updated.write_date, "2024-05-01 12:00:00.000000");
       assert.equal(updated.create_date, "2024-01-01 00:00:00");
       assert.equal(updated.email_from, "l1@x.test");
       assert.deepEqual(odoo.records("crm.lead").map((r) => r.id), [1, 2, 3, 4]);
       const env = await searchRead(odoo, "crm.lead", { fields: ["id"], order: "write_date desc" });
+      // SQL orders by the microsecond value: lead 4 (…00.900000) is the newest.
       assert.deepEqual(env.result.map((r: OdooRecord) => r.id), [4, 1, 3, 2]);
+      const read = await searchRead(odoo, "crm.lead", {
+        fields: ["write_date"],
+        limit: 1,
+        order: "write_date desc",
+      });
+      assert.equal(read.result[0].write_date, "2024-05-01 12:00:00", "read sends whole seconds");
       assert.throws(() => odoo.upsertRecord("crm.lead", { nmae: "typo" }), /no field nmae/);
     },
   );

@@ -12,6 +12,7 @@ import { captureLogs } from "./guard_harness.ts";
 import {
   type OdooModelName,
   type OdooRecord,
+  type OdooServerOptions,
   type OdooTestServer,
   startOdooServer,
 } from "../../supabase/local/odoo.ts";
@@ -35,6 +36,8 @@ export interface SyncOrgSpec {
   badKey?: boolean;
   /** Organization name. Default "Org". */
   name?: string;
+  /** More options of its fake Odoo (version, record rules, ...). Default: none. */
+  odoo?: Partial<OdooServerOptions>;
 }
 
 /** A sync function's `createHandler`. */
@@ -57,6 +60,7 @@ export async function addSyncOrg(sql: Sql, spec: SyncOrgSpec = {}): Promise<Sync
     users: [{ login: "sync@acme.test", apiKey, uid: 2 }],
     records: spec.records,
     now: spec.odooNow,
+    ...spec.odoo,
   });
   await sql`insert into public.organizations (id, name) values (${id}, ${spec.name ?? "Org"})`;
   const stored = spec.badKey ? `revoked-${crypto.randomUUID()}` : apiKey;

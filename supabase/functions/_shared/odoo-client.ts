@@ -1,24 +1,35 @@
 /**
- * Client for Odoo's external JSON-RPC API (`POST {baseUrl}/jsonrpc`):
- * `common.authenticate` and `object.execute_kw(..., "search_read", ...)`.
+ * Client for Odoo's external API, versions 17 to 20, with one stored
+ * credential: it asks the server its version once (cached per credential) and
+ * speaks JSON-2 (`POST /json/2/<model>/<method>`, bearer API key) where it
+ * exists and `/jsonrpc` (`common.authenticate`, `object.execute_kw`) where it
+ * does not, switching when the one in use vanishes.
  *
  * Each attempt has its own timeout; timeouts, network errors, HTTP 5xx and 429
- * are retried with exponential backoff and jitter. Refused credentials
- * (`false`, `odoo.exceptions.AccessDenied`), other 4xx and Odoo application
- * errors are never retried. The API key never appears in an error or a log.
+ * are retried with exponential backoff and jitter. Refused credentials, other
+ * 4xx and Odoo application errors are never retried. Every failure is an
+ * {@linkcode OdooError} with a stable `code`, the same for both APIs. The API
+ * key never appears in an error or a log.
+ *
+ * @module
  */
 import { log as defaultLogger, type Logger } from "./log.ts";
-import { OdooAuthError, OdooError } from "./_odoo-client/errors.ts";
-import { callOdoo, type RpcSettings } from "./_odoo-client/rpc.ts";
+import { OdooError } from "./_odoo-client/errors.ts";
+import type { RpcSettings } from "./_odoo-client/rpc.ts";
+import { type ApiCache, type OdooApi, sharedApiCache } from "./_odoo-client/detect.ts";
+import { createTransport } from "./_odoo-client/transport.ts";
 
 export {
+  OdooApiUnavailableError,
   OdooAuthError,
   OdooError,
+  type OdooErrorCode,
   OdooHttpError,
   OdooNetworkError,
   OdooRpcError,
   OdooTimeoutError,
 } from "./_odoo-client/errors.ts";
+export type { ApiCache, ApiInfo, OdooApi } from "./_odoo-client/detect.ts";
 export {
   formatOdooDatetime,
   many2one,
@@ -34,7 +45,7 @@ export interface OdooConnection {
   db: string;
   /** Login of the integration user. */
   login: string;
-  /** API key of that user (used as the password). Secret: never logged. */
+  /** API key of that user (JSON-2 bearer token, or `/jsonrpc` password). Secret: never logged. */
   apiKey: string;
 }
 
@@ -52,6 +63,12 @@ export interface OdooClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Structured logger. Default: the console logger of `log.ts`. */
   logger?: Logger;
+  /** Which API: `auto` (detect via `/web/webclient/version_info`, cached), `json2` or `jsonrpc`. Default `auto`. */
+  api?: OdooApi | "auto";
+  /** Detection cache. Default: one shared by every client of the process. */
+  apiCache?: ApiCache;
+  /** Clock of the detection cache, epoch ms. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** Options of {@linkcode OdooClient.searchRead}, sent as `execute_kw` keyword arguments. */
@@ -64,11 +81,16 @@ export interface SearchReadOptions {
   offset?: number;
   /** Odoo order spec, e.g. `"write_date asc, id asc"`. */
   order?: string;
+  /** Odoo context, e.g. `{ active_test: false }` to include archived records. */
+  context?: Record<string, unknown>;
 }
+
+/** Options of {@linkcode OdooClient.searchIds}. */
+export type SearchIdsOptions = Omit<SearchReadOptions, "fields">;
 
 /** A connected Odoo client. */
 export interface OdooClient {
-  /** Calls `common.authenticate`; returns the uid and caches it for `searchRead`. */
+  /** Checks the credential; returns the integration user's uid. */
   authenticate(): Promise<number>;
   /** `search_read` on `model`; authenticates first if no uid is cached. */
   searchRead(
@@ -76,15 +98,25 @@ export interface OdooClient {
     domain: unknown[],
     opts: SearchReadOptions,
   ): Promise<Record<string, unknown>[]>;
+  /** `search` on `model`: ids only. */
+  searchIds(model: string, domain: unknown[], opts: SearchIdsOptions): Promise<number[]>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+const kwargsOf = (domain: unknown[], o: SearchIdsOptions & { fields?: string[] }) => {
+  const kwargs: Record<string, unknown> = { domain };
+  for (const k of ["fields", "limit", "offset", "order", "context"] as const) {
+    if (o[k] !== undefined) kwargs[k] = o[k];
+  }
+  return kwargs;
+};
+
 /**
- * Creates an Odoo JSON-RPC client. Nothing is sent until the first call.
+ * Creates an Odoo client. Nothing is sent until the first call.
  *
  * @param conn base URL, database, login and API key.
- * @param options timeouts, retries and test seams; see {@linkcode OdooClientOptions}.
+ * @param options timeouts, retries, API choice and test seams; see {@linkcode OdooClientOptions}.
  * @returns an {@linkcode OdooClient}.
  * @throws {TypeError} when `conn` is incomplete or `baseUrl` is not an http(s) URL.
  * @example
@@ -100,59 +132,32 @@ export function createOdooClient(
   options: OdooClientOptions = {},
 ): OdooClient {
   const settings = buildSettings(conn, options);
-  const { db, login, apiKey } = conn;
-  let nextId = 1;
-  let uid: Promise<number> | null = null;
-
-  async function authenticate(): Promise<number> {
-    const call = { service: "common", method: "authenticate", rpcMethod: "authenticate" };
-    const result = await callOdoo(settings, { ...call, args: [db, login, apiKey, {}] }, nextId++);
-    if (result === false) {
-      settings.logger("warn", "odoo_auth_refused", { db });
-      throw new OdooAuthError("Odoo common.authenticate refused the login or API key");
-    }
-    if (typeof result !== "number" || !Number.isInteger(result) || result <= 0) {
-      throw new OdooError("Odoo common.authenticate: the answer is not a uid");
-    }
-    return result;
-  }
-
-  function cachedUid(): Promise<number> {
-    uid ??= authenticate().catch((err) => {
-      uid = null;
-      throw err;
-    });
-    return uid;
-  }
-
+  const transport = createTransport(settings, {
+    db: conn.db,
+    login: conn.login,
+    apiKey: conn.apiKey,
+    api: options.api ?? "auto",
+    cache: options.apiCache ?? sharedApiCache,
+    now: options.now ?? Date.now,
+  });
   return {
-    authenticate() {
-      uid = null;
-      return cachedUid();
-    },
+    authenticate: () => transport.authenticate(),
     async searchRead(model, domain, opts) {
-      const kwargs: Record<string, unknown> = { fields: opts.fields };
-      if (opts.limit !== undefined) kwargs.limit = opts.limit;
-      if (opts.offset !== undefined) kwargs.offset = opts.offset;
-      if (opts.order !== undefined) kwargs.order = opts.order;
-      const userId = await cachedUid();
-      const args = [db, userId, apiKey, model, "search_read", [domain], kwargs];
-      const call = { service: "object", method: "search_read", rpcMethod: "execute_kw", model };
-      let result: unknown;
-      try {
-        result = await callOdoo(settings, { ...call, args }, nextId++);
-      } catch (err) {
-        if (err instanceof OdooAuthError) uid = null;
-        throw err;
-      }
+      const result = await transport.execute(model, "search_read", kwargsOf(domain, opts));
       if (!Array.isArray(result)) {
-        throw new OdooError(`Odoo object.search_read(${model}): the answer is not a list`);
+        throw new OdooError(`Odoo ${model}.search_read: the answer is not a list`);
+      }
+      return result;
+    },
+    async searchIds(model, domain, opts) {
+      const result = await transport.execute(model, "search", kwargsOf(domain, opts));
+      if (!Array.isArray(result) || !result.every(Number.isInteger)) {
+        throw new OdooError(`Odoo ${model}.search: the answer is not a list of ids`);
       }
       return result;
     },
   };
 }
-
 function buildSettings(conn: OdooConnection, options: OdooClientOptions): RpcSettings {
   for (const key of ["baseUrl", "db", "login", "apiKey"] as const) {
     if (typeof conn?.[key] !== "string" || conn[key] === "") {
@@ -169,7 +174,7 @@ function buildSettings(conn: OdooConnection, options: OdooClientOptions): RpcSet
     throw new TypeError("createOdooClient: conn.baseUrl must be http(s)");
   }
   return {
-    url: `${conn.baseUrl.replace(/\/+$/, "")}/jsonrpc`,
+    base: conn.baseUrl.replace(/\/+$/, ""),
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     timeoutMs: options.timeoutMs ?? 15_000,
     retries: Math.max(0, Math.floor(options.retries ?? 2)),

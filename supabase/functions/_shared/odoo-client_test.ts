@@ -114,8 +114,9 @@ Deno.test("searchRead sends domain/order/limit/offset and pages through the righ
       service: "object",
       method: "search_read",
       model: "crm.lead",
-      args: [domain],
+      args: [],
       kwargs: {
+        domain,
         fields: ["write_date", "stage_id"],
         limit: 4,
         offset: 0,
@@ -203,8 +204,9 @@ Deno.test("Odoo application errors and other 4xx are not retried", async () => {
       e
     );
     assert.ok(err instanceof OdooRpcError);
-    assert.equal(err.name, "builtins.ValueError");
-    assert.equal(err.code, 200);
+    assert.equal(err.name, "OdooRpcError");
+    assert.equal(err.odooName, "builtins.ValueError");
+    assert.equal(err.code, "odoo_error");
     assert.equal(err.odooMessage, "Invalid field 'nope' on model 'crm.lead'");
     assert.match(err.debug, /^Traceback/);
     assert.equal(methodCalls(odoo, "search_read"), 1);
@@ -238,6 +240,7 @@ Deno.test("HTTP 429 is retried; code 100 (session expired) is an OdooAuthError",
   const conn = { baseUrl: "https://odoo.test/", db: "d", login: "l", apiKey: KEY };
   // Off the test's hands, but into the suite-wide leak scan (EDGE_GUARD_LOG_FILE).
   const quiet = {
+    api: "jsonrpc" as const,
     logger: createLogger(recordLogLine),
     sleep: (ms: number) => (sleeps.push(ms), Promise.resolve()),
   };

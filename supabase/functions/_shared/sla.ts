@@ -28,7 +28,8 @@ export interface SlaOptions {
 }
 
 /**
- * Records one breach per (enabled policy, lead) for every active lead whose
+ * Records one breach per (enabled policy, lead) for every active lead (not
+ * archived, not deleted in Odoo: `deleted_at` is null) whose
  * last progress (write_date, else create_date) is older than now minus the
  * policy's max_hours_without_progress, in the policy's stage when it names one
  * (stage_id, else stage_name). `on conflict do nothing`: a second run records
@@ -53,7 +54,7 @@ export async function recordSlaBreaches(sql: Sql, o: SlaOptions): Promise<SlaRep
           coalesce(l.write_date, l.create_date) as last_progress_at
         from policies p
         join public.crm_leads l on l.org_id = p.org_id
-        where l.active
+        where l.active and l.deleted_at is null
           and coalesce(l.write_date, l.create_date)
             < ${o.now}::timestamptz - p.max_hours * interval '1 hour'
           and case

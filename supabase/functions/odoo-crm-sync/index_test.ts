@@ -68,14 +68,15 @@ Deno.test("cron (service key) syncs each org from its own Odoo; RLS shows each o
   const byOrg = Object.fromEntries(
     body.organizations.map((o: { org_id: string }) => [o.org_id, o]),
   );
-  // Pages of 4 over write_date runs of 3: each full page leaves its last second for the
-  // next query (Odoo may hold more of that second), so 13 records are read for 10 rows.
+  // Pages of 4 over write_date runs of 3: each page leaves its last second for the
+  // next query (Odoo may hold more of that second), so 14 records are read for 10 rows.
   assert.deepEqual(byOrg[a.id], {
     org_id: a.id,
     status: "ok",
-    fetched: 13,
+    fetched: 14,
     upserted: 10,
     pages: 4,
+    deleted: 0,
     complete: true,
   });
   assert.equal(byOrg[b.id].upserted, 7);
@@ -193,6 +194,7 @@ Deno.test("a bad API key fails only its org: odoo_auth_failed, not retried, no k
     fetched: 0,
     upserted: 0,
     pages: 0,
+    deleted: 0,
   });
   assert.equal(
     a.odoo.calls().filter((c) => c.method === "authenticate").length,

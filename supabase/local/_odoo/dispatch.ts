@@ -1,109 +1,28 @@
 /**
- * The fake Odoo's JSON-RPC services: `common` (version, authenticate, login)
- * and `object.execute_kw` with `search_read` / `search_count`, plus Odoo's
- * error envelope. Internal to `supabase/local/odoo.ts`.
+ * The fake Odoo's `/jsonrpc` services (`common`: version, authenticate,
+ * login; `object`: execute_kw) and Odoo's JSON-RPC error envelope. Internal to
+ * `supabase/local/odoo.ts`.
  *
  * @module
  */
-import { isNull, parseOrder, search, sortRecords } from "./domain.ts";
-import {
-  FIELDS,
-  OdooFault,
-  type OdooModelName,
-  type OdooRecord,
-  pyRepr,
-  valueError,
-} from "./model.ts";
+import { OdooFault, pyRepr } from "./model.ts";
+import { callModel, type State } from "./orm.ts";
 
-/** A user whose API key works for `authenticate` and `execute_kw`. */
-export interface OdooTestUser {
-  login: string;
-  apiKey: string;
-  uid: number;
+export type { OdooTestUser, OdooVersion, State } from "./orm.ts";
+
+/** `common.version` / `/web/webclient/version_info` (`odoo/service/common.py` exp_version). */
+export function versionInfo(state: State) {
+  const serie = `${state.version}.0`;
+  return {
+    server_version: serie,
+    server_version_info: [state.version, 0, 0, "final", 0, ""],
+    server_serie: serie,
+    protocol_version: 1,
+  };
 }
 
-/** Everything the server knows: its database name, users and records. */
-export interface State {
-  db: string;
-  users: OdooTestUser[];
-  store: Record<OdooModelName, OdooRecord[]>;
-}
-
-const VERSION = {
-  server_version: "17.0",
-  server_version_info: [17, 0, 0, "final", 0, ""],
-  server_serie: "17.0",
-  protocol_version: 1,
-};
-
-const SEARCH_READ_PARAMS = ["domain", "fields", "offset", "limit", "order"];
-
-function bindArgs(
-  method: string,
-  names: string[],
-  args: unknown[],
-  kwargs: Record<string, unknown>,
-) {
-  const bound: Record<string, unknown> = {};
-  if (args.length > names.length) {
-    throw new OdooFault("builtins.TypeError", `${method}() takes too many positional arguments`);
-  }
-  args.forEach((a, i) => (bound[names[i]] = a));
-  for (const [k, v] of Object.entries(kwargs)) {
-    if (k === "context" || k === "load") continue;
-    if (!names.includes(k)) {
-      throw new OdooFault(
-        "builtins.TypeError",
-        `${method}() got an unexpected keyword argument '${k}'`,
-      );
-    }
-    if (k in bound) {
-      throw new OdooFault(
-        "builtins.TypeError",
-        `${method}() got multiple values for argument '${k}'`,
-      );
-    }
-    bound[k] = v;
-  }
-  return bound;
-}
-
-function count(v: unknown, what: string): number | null {
-  if (isNull(v) || v === 0) return null;
-  if (!Number.isInteger(v) || (v as number) < 0) throw valueError(`Invalid ${what} ${pyRepr(v)}`);
-  return v as number;
-}
-
-function searchRead(
-  model: OdooModelName,
-  store: OdooRecord[],
-  args: unknown[],
-  kwargs: Record<string, unknown>,
-): Record<string, unknown>[] {
-  const p = bindArgs("search_read", SEARCH_READ_PARAMS, args, kwargs);
-  const known = FIELDS[model];
-  const fields = Array.isArray(p.fields) && p.fields.length ? p.fields : Object.keys(known);
-  for (const f of fields) {
-    if (typeof f !== "string" || !known[f]) {
-      throw valueError(`Invalid field ${pyRepr(f)} on model ${pyRepr(model)}`);
-    }
-  }
-  const keys = parseOrder(model, p.order);
-  const context = (kwargs.context ?? {}) as Record<string, unknown>;
-  const rows = sortRecords(model, search(model, store, p.domain, context), keys);
-  const offset = count(p.offset, "offset") ?? 0;
-  const limit = count(p.limit, "limit");
-  const page = rows.slice(offset, limit === null ? undefined : offset + limit);
-  return page.map((r) => {
-    const out: Record<string, unknown> = { id: r.id };
-    for (const f of fields as string[]) out[f] = structuredClone(r[f]);
-    return out;
-  });
-}
-
-const isModel = (m: unknown): m is OdooModelName => m === "crm.lead" || m === "mail.message";
-
-function checkDb(state: State, db: unknown) {
+/** Checks the database name the way Odoo fails on an unknown one. */
+export function checkDb(state: State, db: unknown) {
   if (db !== state.db) {
     throw new OdooFault(
       "psycopg2.OperationalError",
@@ -113,43 +32,49 @@ function checkDb(state: State, db: unknown) {
   }
 }
 
+/** The user of `login` + key, or undefined. */
+export const userByKey = (state: State, login: unknown, key: unknown) =>
+  state.users.find((u) => u.login === login && u.apiKey === key);
+
 function executeKw(state: State, args: unknown[]): unknown {
   const [db, uid, password, model, method, margs = [], mkwargs = {}] = args;
   checkDb(state, db);
-  if (!state.users.some((u) => u.uid === uid && u.apiKey === password)) {
+  // odoo/service/model.py execute_kw → security.check(db, uid, passwd): uid goes through int().
+  const id = typeof uid === "string" && /^\d+$/.test(uid.trim()) ? Number(uid) : uid;
+  if (!state.users.some((u) => u.uid === id && u.apiKey === password)) {
     throw new OdooFault("odoo.exceptions.AccessDenied", "Access Denied");
   }
-  if (!isModel(model)) {
-    throw new OdooFault("odoo.exceptions.UserError", `Object ${String(model)} doesn't exist`);
-  }
-  const store = state.store[model];
-  const kwargs = mkwargs as Record<string, unknown>;
-  if (method === "search_read") return searchRead(model, store, margs as unknown[], kwargs);
-  if (method === "search_count") {
-    const p = bindArgs("search_count", ["domain", "limit"], margs as unknown[], kwargs);
-    return search(model, store, p.domain, (kwargs.context ?? {}) as Record<string, unknown>).length;
-  }
-  throw new OdooFault(
-    "builtins.AttributeError",
-    `The method '${String(method)}' does not exist on the model '${model}'`,
-  );
+  return callModel(state, model, method, margs as unknown[], mkwargs as Record<string, unknown>);
 }
 
-/** Answers one JSON-RPC call; throws an {@linkcode OdooFault} for an Odoo error. */
+/** True when `/jsonrpc` answers `common`/`object` (addons/rpc/controllers/jsonrpc.py). */
+export function jsonrpcEnabled(state: State): boolean {
+  return state.version < 20 || state.deprecatedRpc;
+}
+
+/** Answers one `/jsonrpc` call; throws an {@linkcode OdooFault} for an Odoo error. */
 export function dispatch(
   state: State,
   service: unknown,
   method: unknown,
   args: unknown[],
 ): unknown {
+  const guarded = service === "object" ||
+    (service === "common" && (method === "login" || method === "authenticate"));
+  if (guarded && !jsonrpcEnabled(state)) {
+    throw new OdooFault(
+      "werkzeug.exceptions.NotFound",
+      "404 Not Found: The requested URL was not found on the server.",
+    );
+  }
   if (service === "common") {
-    if (method === "version") return VERSION;
+    if (method === "version") return versionInfo(state);
     if (method === "authenticate" || method === "login") {
       checkDb(state, args[0]);
-      const user = state.users.find((u) => u.login === args[1] && u.apiKey === args[2]);
-      return user ? user.uid : false;
+      return userByKey(state, args[1], args[2])?.uid ?? false;
     }
-    throw new OdooFault("builtins.KeyError", `'exp_${String(method)}'`);
+    // odoo/service/common.py dispatch
+    throw new OdooFault("builtins.Exception", `Method not found: ${String(method)}`);
   }
   if (service === "object") {
     if (method === "execute_kw") return executeKw(state, args);
@@ -158,14 +83,19 @@ export function dispatch(
   throw new OdooFault("builtins.KeyError", pyRepr(service));
 }
 
-/** Odoo's JSON-RPC error envelope for `fault` (HTTP 200, `error.code` 200). */
+/**
+ * Odoo's JSON-RPC error envelope for `fault` (HTTP 200). `error.code` is 0,
+ * 404 for NotFound, 100 for an expired session (`odoo/http.py`,
+ * `JsonRPCDispatcher.handle_error`).
+ */
 export function envelope(id: unknown, fault: OdooFault) {
   const short = fault.odooName.startsWith("builtins.") ? fault.odooName.slice(9) : fault.odooName;
+  const code = fault.odooName === "werkzeug.exceptions.NotFound" ? 404 : 0;
   return {
     jsonrpc: "2.0",
     id,
     error: {
-      code: 200,
+      code,
       message: "Odoo Server Error",
       data: {
         name: fault.odooName,

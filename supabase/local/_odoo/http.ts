@@ -1,17 +1,19 @@
 /**
- * The fake Odoo's HTTP side: one request in, the call recorded, an injected
- * failure applied, the JSON-RPC answer out. Internal to `supabase/local/odoo.ts`,
+ * The fake Odoo's HTTP side: one request in (`/jsonrpc`, `/json/2/...` from
+ * Odoo 19, `/web/webclient/version_info`, `/web/session/authenticate`), the
+ * call recorded, an injected failure applied, the answer out. Internal to `supabase/local/odoo.ts`,
  * which re-exports the public types.
  *
  * @module
  */
 import { dispatch, envelope, type State } from "./dispatch.ts";
+import { handleJson2, handleWeb, json2Error } from "./json2.ts";
 import { OdooFault } from "./model.ts";
 
 /**
  * An injected failure. `times` limits how many matching calls fail (default:
  * all until cleared). With `model`, only `execute_kw` calls on that model match.
- * `accessDenied` only hits `object` calls; `slow` waits `delayMs` (default
+ * `accessDenied` hits `object` and JSON-2 calls; `/web` routes are never hit; `slow` waits `delayMs` (default
  * 30000) before answering normally, unless the client goes away first.
  */
 export interface OdooFailure {
@@ -21,7 +23,11 @@ export interface OdooFailure {
   model?: string;
 }
 
-/** One received JSON-RPC call. For `execute_kw`, `method` is the ORM method and `args`/`kwargs` its own. */
+/**
+ * One received call. For `execute_kw`, `method` is the ORM method and
+ * `args`/`kwargs` its own; JSON-2 calls have `service: "json2"`, `/web` routes
+ * `service: "web"`.
+ */
 export interface OdooCall {
   service: string;
   method: string;
@@ -71,6 +77,7 @@ function sleepUnless(ms: number, signals: AbortSignal[]): Promise<boolean> {
 }
 
 async function failWith(
+  service: string,
   f: OdooFailure,
   id: unknown,
   req: Request,
@@ -81,6 +88,9 @@ async function failWith(
       status: 500,
       headers: { "Content-Type": "text/html; charset=utf-8" },
     });
+  }
+  if (f.kind === "accessDenied" && service === "json2") {
+    return json2Error(new OdooFault("werkzeug.exceptions.Unauthorized", "Invalid apikey"));
   }
   if (f.kind === "accessDenied") {
     return jsonResponse(
@@ -115,7 +125,8 @@ export function failureSlot() {
     take(call: OdooCall): OdooFailure | null {
       if (!failure || remaining <= 0) return null;
       if (failure.model !== undefined && call.model !== failure.model) return null;
-      if (failure.kind === "accessDenied" && call.service !== "object") return null;
+      if (call.service === "web") return null;
+      if (failure.kind === "accessDenied" && call.service === "common") return null;
       const f = failure;
       if (--remaining <= 0) failure = null;
       return f;
@@ -132,34 +143,54 @@ export interface RpcContext {
   closing: AbortSignal;
 }
 
-/** Handles one HTTP request to the fake Odoo. */
-export async function handleRpc(req: Request, ctx: RpcContext): Promise<Response> {
-  if (new URL(req.url).pathname !== "/jsonrpc") {
-    return new Response("<h1>Not Found</h1>", {
-      status: 404,
-      headers: { "Content-Type": "text/html" },
-    });
+const notFoundPage = () =>
+  new Response("<h1>Not Found</h1>", { status: 404, headers: { "Content-Type": "text/html" } });
+
+const WEB_ROUTES = new Set(["/web/webclient/version_info", "/web/session/authenticate"]);
+const JSON2 = /^\/json\/2\/([^/]+)\/([^/]+)$/;
+
+/** What one request asks for, or null for a path the server does not route. */
+function route(state: State, path: string) {
+  if (path === "/jsonrpc" || WEB_ROUTES.has(path)) return { path };
+  const m = JSON2.exec(path);
+  if (m && state.version >= 19) {
+    return { path, model: decodeURIComponent(m[1]), method: decodeURIComponent(m[2]) };
   }
-  if (req.method !== "POST") return new Response("Method Not Allowed", { status: 405 });
-  let body: Record<string, unknown>;
-  try {
-    body = await req.json();
-  } catch {
-    return new Response("<h1>Bad Request</h1>", {
-      status: 400,
-      headers: { "Content-Type": "text/html" },
-    });
+  return null;
+}
+
+function describeAny(
+  path: string,
+  r: { model?: string; method?: string },
+  body: Record<string, unknown>,
+) {
+  if (r.model !== undefined) {
+    const { domain: _d, ids: _i, ...kwargs } = body;
+    return { service: "json2", method: r.method!, model: r.model, args: [body.domain], kwargs };
+  }
+  if (path !== "/jsonrpc") return { service: "web", method: path, args: [], kwargs: {} };
+  return describe((body?.params ?? {}) as Record<string, unknown>);
+}
+
+function answer(
+  ctx: RpcContext,
+  path: string,
+  r: { model?: string; method?: string },
+  req: Request,
+  body: Record<string, unknown>,
+) {
+  if (r.model !== undefined) {
+    return handleJson2(ctx.state, req, { model: r.model, method: r.method! }, body);
   }
   const id = body?.id ?? null;
   const params = (body?.params ?? {}) as Record<string, unknown>;
-  const call = describe(params);
-  ctx.received.push(call);
-  const f = ctx.failures.take(call);
-  if (f) {
-    const res = await failWith(f, id, req, ctx.closing);
-    if (res) return res;
-  }
   try {
+    if (path !== "/jsonrpc") {
+      const web = handleWeb(ctx.state, path, params);
+      const headers: Record<string, string> = { "Content-Type": "application/json" };
+      if (web.setCookie) headers["Set-Cookie"] = web.setCookie;
+      return new Response(JSON.stringify({ jsonrpc: "2.0", id, result: web.result }), { headers });
+    }
     const args = Array.isArray(params.args) ? params.args : [];
     return jsonResponse({
       jsonrpc: "2.0",
@@ -170,4 +201,29 @@ export async function handleRpc(req: Request, ctx: RpcContext): Promise<Response
     if (err instanceof OdooFault) return jsonResponse(envelope(id, err));
     throw err;
   }
+}
+
+/** Handles one HTTP request to the fake Odoo. */
+export async function handleRpc(req: Request, ctx: RpcContext): Promise<Response> {
+  const path = new URL(req.url).pathname;
+  const r = route(ctx.state, path);
+  if (r === null) return notFoundPage();
+  if (req.method !== "POST") return new Response("Method Not Allowed", { status: 405 });
+  let body: Record<string, unknown>;
+  try {
+    body = (await req.json()) ?? {};
+  } catch {
+    return new Response("<h1>Bad Request</h1>", {
+      status: 400,
+      headers: { "Content-Type": "text/html" },
+    });
+  }
+  const call = describeAny(path, r, body);
+  ctx.received.push(call);
+  const f = ctx.failures.take(call);
+  if (f) {
+    const res = await failWith(call.service, f, body?.id ?? null, req, ctx.closing);
+    if (res) return res;
+  }
+  return answer(ctx, path, r, req, body);
 }

@@ -10,7 +10,10 @@
 export type OdooRecord = { id: number; [field: string]: unknown };
 
 /** Models this server knows. */
-export type OdooModelName = "crm.lead" | "mail.message";
+export type OdooModelName = "crm.lead" | "mail.message" | "res.users";
+
+/** Every model name, for loops over the store. */
+export const MODELS: readonly OdooModelName[] = ["crm.lead", "mail.message", "res.users"];
 
 export type FieldType = "integer" | "char" | "many2one" | "float" | "boolean" | "datetime";
 
@@ -41,6 +44,13 @@ export const FIELDS: Record<OdooModelName, Record<string, FieldType>> = {
     create_date: "datetime",
     write_date: "datetime",
   },
+  "res.users": {
+    id: "integer",
+    login: "char",
+    name: "char",
+    active: "boolean",
+    write_date: "datetime",
+  },
 };
 
 /** A Python exception to be sent back as an Odoo error envelope. */
@@ -69,6 +79,27 @@ export function odooDatetime(d: Date): string {
   return d.toISOString().slice(0, 19).replace("T", " ");
 }
 
+/**
+ * A timestamp as PostgreSQL stores `write_date`: microseconds kept. Odoo sets
+ * it from `cr.now()`, the transaction's start (`odoo/sql_db.py`, `Cursor.now`;
+ * `odoo/models.py`, `_write` / `_create`).
+ */
+export function pgTimestamp(d: Date, micros = 0): string {
+  const us = (d.getUTCMilliseconds() * 1000 + micros) % 1_000_000;
+  return `${odooDatetime(d)}.${String(us).padStart(6, "0")}`;
+}
+
+/**
+ * A stored value as `read` returns it (`odoo/fields.py`): a datetime is sent
+ * to the second (`Datetime.to_string`, DATETIME_FORMAT), an empty integer as 0
+ * (`Integer.convert_to_cache`: `int(value or 0)`), anything else as stored.
+ */
+export function readValue(type: FieldType, v: unknown): unknown {
+  if (type === "datetime" && typeof v === "string") return v.slice(0, 19);
+  if (type === "integer") return v === false || v === null || v === undefined ? 0 : v;
+  return structuredClone(v);
+}
+
 /** A full record of `model`: every field present (missing ones `false`), values copied. */
 export function normalise(model: OdooModelName, rec: Partial<OdooRecord>): OdooRecord {
   const out: Record<string, unknown> = {};
@@ -79,19 +110,9 @@ export function normalise(model: OdooModelName, rec: Partial<OdooRecord>): OdooR
   return out as OdooRecord;
 }
 
-/** Inserts or updates `rec` in `store` (see `OdooTestServer.upsertRecord`), stamped `at`. */
-export function upsertInto(
-  store: OdooRecord[],
-  model: OdooModelName,
-  rec: Partial<OdooRecord>,
-  at: Date,
-): OdooRecord {
-  const index = rec.id === undefined ? -1 : store.findIndex((r) => r.id === rec.id);
-  const stamp = odooDatetime(at);
-  const old = index >= 0 ? store.splice(index, 1)[0] : undefined;
-  const id = rec.id ?? store.reduce((m, r) => Math.max(m, r.id), 0) + 1;
-  const created = old ? {} : { create_date: stamp };
-  const merged = normalise(model, { ...created, ...old, ...rec, id, write_date: stamp });
-  store.push(merged);
-  return structuredClone(merged);
+/** Replaces (or adds) `rec` in `store`; an updated row moves to the end, like a PostgreSQL heap. */
+export function putRecord(store: OdooRecord[], rec: OdooRecord): void {
+  const index = store.findIndex((r) => r.id === rec.id);
+  if (index >= 0) store.splice(index, 1);
+  store.push(rec);
 }

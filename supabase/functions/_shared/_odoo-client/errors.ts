@@ -1,11 +1,22 @@
 /**
  * Error classes of the Odoo client. Internal: import them from `odoo-client.ts`.
  *
- * No message built here may contain the API key; callers pass server text
- * through `redact` (`log.ts`) first.
+ * One base, {@linkcode OdooError}, sets `name` once (from the class) and
+ * carries a stable `code`, as jose's `JOSEError` does; callers switch on
+ * `code`, never on message text. No message built here may contain the API
+ * key; callers pass server text through `redact` (`log.ts`) first.
  */
+import { isRetryableStatus } from "../outbound.ts";
 
-/** Identifies one JSON-RPC call in error messages and logs (never its arguments). */
+/** The closed set of codes an Odoo failure maps to, whatever the transport. */
+export type OdooErrorCode =
+  | "odoo_auth_failed"
+  | "odoo_timeout"
+  | "odoo_unreachable"
+  | "odoo_api_unavailable"
+  | "odoo_error";
+
+/** Identifies one call in error messages and logs (never its arguments). */
 export interface OdooCallInfo {
   service: string;
   method: string;
@@ -19,120 +30,120 @@ export function describeCall(call: OdooCallInfo): string {
     : `${call.service}.${call.method}`;
 }
 
+/** Options every Odoo error takes. */
+export interface OdooErrorOptions {
+  /** Number of HTTP attempts made (1 when nothing was retried). Default 1. */
+  attempts?: number;
+  /** Overrides the class's code (used by {@linkcode OdooHttpError}). */
+  code?: OdooErrorCode;
+}
+
 /**
- * Base class of every error the Odoo client throws.
+ * Base class of every error the Odoo client throws. `code` is the class's
+ * static `code` unless given; `name` is the class name.
  *
  * @example
  * try { await odoo.searchRead("crm.lead", [], { fields: ["name"] }); }
- * catch (err) { if (err instanceof OdooError) console.error(err.message); }
+ * catch (err) { if (err instanceof OdooError) console.error(err.code); }
  */
 export class OdooError extends Error {
+  /** The code of this class. */
+  static readonly code: OdooErrorCode = "odoo_error";
+  /** Stable code to switch on. */
+  readonly code: OdooErrorCode;
   /** Number of HTTP attempts made before giving up (1 when nothing was retried). */
   readonly attempts: number;
 
-  constructor(message: string, options: ErrorOptions & { attempts?: number } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = "OdooError";
+  constructor(message: string, options: OdooErrorOptions = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.code = options.code ?? (new.target as typeof OdooError).code;
     this.attempts = options.attempts ?? 1;
   }
 }
 
 /**
  * The credentials were refused: `common.authenticate` answered `false`, Odoo
- * raised `odoo.exceptions.AccessDenied`, or the session is invalid (code 100).
- * Never retried.
- *
- * @example
- * if (err instanceof OdooAuthError) markIntegrationBroken();
+ * raised `odoo.exceptions.AccessDenied`, the session is invalid (code 100), or
+ * JSON-2 answered 401. Never retried.
  */
 export class OdooAuthError extends OdooError {
-  constructor(message: string, options: ErrorOptions & { attempts?: number } = {}) {
-    super(message, options);
-    this.name = "OdooAuthError";
-  }
+  static override readonly code: OdooErrorCode = "odoo_auth_failed";
 }
 
-/**
- * Odoo answered with a JSON-RPC error envelope (an application error such as
- * `odoo.exceptions.UserError` or `builtins.ValueError`). `name` is the
- * envelope's `data.name`. Never retried.
- *
- * @example
- * if (err instanceof OdooRpcError && err.name === "builtins.ValueError") console.error(err.odooMessage);
- */
-export class OdooRpcError extends OdooError {
-  /** JSON-RPC `error.code` (200 for "Odoo Server Error"). */
-  readonly code: number;
-  /** `error.data.message`, with the API key redacted. */
-  readonly odooMessage: string;
-  /** `error.data.debug` (the server traceback), with the API key redacted. */
-  readonly debug: string;
-
-  constructor(
-    name: string,
-    details: {
-      code: number;
-      odooMessage: string;
-      debug: string;
-      call: OdooCallInfo;
-      attempts?: number;
-    },
-  ) {
-    super(`Odoo ${describeCall(details.call)} failed: ${name}: ${details.odooMessage}`, {
-      attempts: details.attempts,
-    });
-    this.name = name;
-    this.code = details.code;
-    this.odooMessage = details.odooMessage;
-    this.debug = details.debug;
-  }
-}
-
-/**
- * Every attempt timed out (`timeoutMs` each).
- *
- * @example
- * if (err instanceof OdooTimeoutError) console.error(`gave up after ${err.attempts} attempts`);
- */
+/** Every attempt timed out (`timeoutMs` each). */
 export class OdooTimeoutError extends OdooError {
-  constructor(message: string, options: ErrorOptions & { attempts?: number } = {}) {
-    super(message, options);
-    this.name = "OdooTimeoutError";
-  }
+  static override readonly code: OdooErrorCode = "odoo_timeout";
+}
+
+/** The connection failed or broke before a full answer arrived, on every attempt. */
+export class OdooNetworkError extends OdooError {
+  static override readonly code: OdooErrorCode = "odoo_unreachable";
 }
 
 /**
- * Odoo answered with a non-2xx HTTP status. 5xx and 429 were retried first.
- *
- * @example
- * if (err instanceof OdooHttpError && err.status === 404) console.error("wrong base URL");
+ * Neither external API answers: `/jsonrpc` is switched off (Odoo 19+ without
+ * `rpc.use_deprecated_services`) and JSON-2 is not there (Odoo 17/18, or a plan
+ * without the external API). Never retried; an operator must act.
+ */
+export class OdooApiUnavailableError extends OdooError {
+  static override readonly code: OdooErrorCode = "odoo_api_unavailable";
+}
+
+/**
+ * Odoo answered with a non-2xx HTTP status. 5xx and 429 were retried first and
+ * have code `odoo_unreachable`; any other status `odoo_error`.
  */
 export class OdooHttpError extends OdooError {
   /** The HTTP status of the last attempt. */
   readonly status: number;
 
-  constructor(status: number, call: OdooCallInfo, options: { attempts?: number } = {}) {
-    super(`Odoo ${describeCall(call)} failed: HTTP ${status}`, options);
-    this.name = "OdooHttpError";
+  constructor(status: number, call: OdooCallInfo, options: OdooErrorOptions = {}) {
+    super(`Odoo ${describeCall(call)} failed: HTTP ${status}`, {
+      code: isRetryableStatus(status) ? "odoo_unreachable" : "odoo_error",
+      ...options,
+    });
     this.status = status;
   }
 }
 
+/** What Odoo said about an application error. */
+export interface OdooFaultDetails {
+  /** The Python exception, e.g. `builtins.ValueError` (JSON-RPC `data.name`, JSON-2 `name`). */
+  odooName: string;
+  /** The error text, with the API key redacted. */
+  odooMessage: string;
+  /** The server traceback, with the API key redacted. */
+  debug: string;
+  call: OdooCallInfo;
+  attempts?: number;
+}
+
 /**
- * The connection failed or broke before a full answer arrived, on every attempt.
+ * Odoo raised an application error (such as `odoo.exceptions.UserError` or
+ * `builtins.ValueError`), as a JSON-RPC error envelope or a JSON-2 error body.
+ * Never retried.
  *
  * @example
- * if (err instanceof OdooNetworkError) console.error("Odoo unreachable");
+ * if (err instanceof OdooRpcError && err.odooName === "builtins.ValueError") console.error(err.odooMessage);
  */
-export class OdooNetworkError extends OdooError {
-  constructor(message: string, options: ErrorOptions & { attempts?: number } = {}) {
-    super(message, options);
-    this.name = "OdooNetworkError";
+export class OdooRpcError extends OdooError {
+  readonly odooName: string;
+  readonly odooMessage: string;
+  readonly debug: string;
+
+  constructor(d: OdooFaultDetails) {
+    super(`Odoo ${describeCall(d.call)} failed: ${d.odooName}: ${d.odooMessage}`, {
+      attempts: d.attempts,
+    });
+    this.odooName = d.odooName;
+    this.odooMessage = d.odooMessage;
+    this.debug = d.debug;
   }
 }
 
 /** True for the failures worth another attempt: timeouts, network errors, HTTP 5xx and 429. */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof OdooTimeoutError || err instanceof OdooNetworkError) return true;
-  return err instanceof OdooHttpError && (err.status >= 500 || err.status === 429);
+  return err instanceof OdooHttpError && isRetryableStatus(err.status);
 }

@@ -1,11 +1,15 @@
 /**
- * One JSON-RPC call to Odoo's `/jsonrpc` endpoint, with a per-attempt timeout
- * and bounded retries. Internal: use `createOdooClient` from `odoo-client.ts`.
+ * The HTTP side of every Odoo call: a POST through the shared `outbound.ts`
+ * (one timeout per attempt, answer included), bounded retries with backoff, and
+ * the JSON-RPC 2.0 envelope used by `/jsonrpc` and `/web/...` routes.
+ * Internal: use `createOdooClient` from `odoo-client.ts`.
  */
 import { type Logger, redact } from "../log.ts";
+import { fetchWithTimeout } from "../outbound.ts";
 import {
   describeCall,
   isRetryable,
+  OdooApiUnavailableError,
   OdooAuthError,
   type OdooCallInfo,
   OdooError,
@@ -17,7 +21,8 @@ import {
 
 /** Everything a call needs; built once per client. */
 export interface RpcSettings {
-  url: string;
+  /** Instance root without a trailing slash. */
+  base: string;
   fetch: typeof fetch;
   timeoutMs: number;
   retries: number;
@@ -28,10 +33,11 @@ export interface RpcSettings {
   secret: string;
 }
 
-/** A call: what to log (`OdooCallInfo`) plus the positional `args` sent to the service. */
-export interface RpcCall extends OdooCallInfo {
-  rpcMethod: string;
-  args: unknown[];
+/** A complete HTTP answer. */
+export interface Answer {
+  status: number;
+  contentType: string;
+  text: string;
 }
 
 const MAX_BACKOFF_MS = 30_000;
@@ -43,136 +49,134 @@ export function backoffDelay(baseMs: number, retry: number, random = Math.random
 }
 
 /**
- * Sends `call` and returns the envelope's `result`, retrying timeouts, network
- * errors, HTTP 5xx and 429 up to `settings.retries` times.
+ * Runs `attempt` (given the attempt number), retrying timeouts, network errors,
+ * HTTP 5xx and 429 up to `s.retries` times; logs each retry and the final failure.
  */
-export async function callOdoo(settings: RpcSettings, call: RpcCall, id: number): Promise<unknown> {
-  const info = { service: call.service, method: call.method, model: call.model };
-  for (let attempt = 1;; attempt++) {
+export async function withRetries<T>(
+  s: RpcSettings,
+  info: OdooCallInfo,
+  attempt: (n: number) => Promise<T>,
+): Promise<T> {
+  for (let n = 1;; n++) {
     try {
-      return await attemptOnce(settings, call, id, attempt);
+      return await attempt(n);
     } catch (err) {
-      const maxAttempts = settings.retries + 1;
-      if (!isRetryable(err) || attempt >= maxAttempts) {
-        settings.logger("error", "odoo_rpc_failed", {
-          ...info,
-          attempts: attempt,
-          error: (err as Error).name,
-        });
+      const maxAttempts = s.retries + 1;
+      if (!isRetryable(err) || n >= maxAttempts) {
+        const code = err instanceof OdooError ? err.code : "internal_error";
+        s.logger("error", "odoo_rpc_failed", { ...info, attempts: n, error: code });
         throw err;
       }
-      const delayMs = backoffDelay(settings.backoffMs, attempt);
-      settings.logger("warn", "odoo_rpc_retry", {
+      const delayMs = backoffDelay(s.backoffMs, n);
+      s.logger("warn", "odoo_rpc_retry", {
         ...info,
-        attempt,
+        attempt: n,
         max_attempts: maxAttempts,
-        reason: err instanceof OdooHttpError ? `http_${err.status}` : (err as Error).name,
+        reason: err instanceof OdooHttpError ? `http_${err.status}` : (err as OdooError).code,
         delay_ms: delayMs,
       });
-      await settings.sleep(delayMs);
+      await s.sleep(delayMs);
     }
   }
 }
 
-async function attemptOnce(
+/** POSTs JSON to `path`; a transport failure becomes a timeout or network error. */
+export async function post(
   s: RpcSettings,
-  call: RpcCall,
-  id: number,
-  attempt: number,
-): Promise<unknown> {
-  const signal = AbortSignal.timeout(s.timeoutMs);
-  const body = JSON.stringify({
-    jsonrpc: "2.0",
-    method: "call",
-    params: { service: call.service, method: call.rpcMethod, args: call.args },
-    id,
+  path: string,
+  req: { body: string; headers?: Record<string, string>; call: OdooCallInfo; attempt: number },
+): Promise<Answer> {
+  const headers = { "Content-Type": "application/json", Accept: "application/json" };
+  const r = await fetchWithTimeout(`${s.base}${path}`, {
+    fetch: s.fetch,
+    init: { method: "POST", headers: { ...headers, ...req.headers }, body: req.body },
+    timeoutMs: s.timeoutMs,
   });
-  let text: string;
-  try {
-    const res = await s.fetch(s.url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body,
-      signal,
-    });
-    if (!res.ok) {
-      await res.body?.cancel().catch(() => {});
-      throw new OdooHttpError(res.status, call, { attempts: attempt });
-    }
-    text = await res.text();
-  } catch (err) {
-    if (err instanceof OdooError) throw err;
-    throw transportError(err, signal, s, call, attempt);
+  const label = describeCall(req.call);
+  if (r.ok) {
+    return { status: r.status, contentType: r.headers.get("content-type") ?? "", text: r.text };
   }
-  return unwrap(text, id, s, call, attempt);
-}
-
-function transportError(
-  err: unknown,
-  signal: AbortSignal,
-  s: RpcSettings,
-  call: RpcCall,
-  attempt: number,
-): OdooError {
-  const timedOut = signal.aborted || (err instanceof DOMException && err.name === "TimeoutError");
-  if (timedOut) {
-    return new OdooTimeoutError(
-      `Odoo ${describeCall(call)} timed out after ${s.timeoutMs} ms`,
-      { attempts: attempt },
-    );
+  if (r.timedOut) {
+    throw new OdooTimeoutError(`Odoo ${label} timed out after ${s.timeoutMs} ms`, {
+      attempts: req.attempt,
+    });
   }
   // The underlying error is not kept as `cause`: a custom fetch could quote the key in it.
-  const detail = err instanceof Error
-    ? redact(`${err.name}: ${err.message}`, [s.secret])
-    : "unknown";
-  return new OdooNetworkError(`Odoo ${describeCall(call)} failed: network error: ${detail}`, {
-    attempts: attempt,
+  const e = r.error;
+  const detail = e instanceof Error ? redact(`${e.name}: ${e.message}`, [s.secret]) : "unknown";
+  throw new OdooNetworkError(`Odoo ${label} failed: network error: ${detail}`, {
+    attempts: req.attempt,
   });
 }
 
-function unwrap(text: string, id: number, s: RpcSettings, call: RpcCall, attempt: number) {
-  let env: Record<string, unknown>;
+/** Parses JSON or throws an OdooError naming the call. */
+export function parseJson(text: string, call: OdooCallInfo, attempt: number): unknown {
   try {
-    env = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     throw new OdooError(`Odoo ${describeCall(call)}: the answer is not JSON`, {
       attempts: attempt,
     });
   }
-  if (!env || typeof env !== "object" || env.jsonrpc !== "2.0" || env.id !== id) {
-    throw new OdooError(`Odoo ${describeCall(call)}: the answer is not a JSON-RPC 2.0 response`, {
-      attempts: attempt,
-    });
-  }
-  if (env.error !== undefined) throw envelopeError(env.error, s, call, attempt);
-  if (!("result" in env)) {
-    throw new OdooError(`Odoo ${describeCall(call)}: the answer has no result`, {
-      attempts: attempt,
-    });
-  }
-  return env.result;
 }
 
-function envelopeError(error: unknown, s: RpcSettings, call: RpcCall, attempt: number) {
+/** A JSON-RPC call: `path`, `params`, and what to log. */
+export interface JsonRpcCall {
+  path: string;
+  params: Record<string, unknown>;
+  info: OdooCallInfo;
+}
+
+/**
+ * One JSON-RPC 2.0 call (`/jsonrpc` or a `/web/...` route of type json), with
+ * retries; returns `result`. A missing `result` is `null`: Odoo's JSON-RPC
+ * dispatcher sends `{"result": null}` for a method that returned None, and
+ * some servers drop the key (`odoo/http.py`, `JsonRPCDispatcher._response`).
+ */
+export function callJsonRpc(s: RpcSettings, c: JsonRpcCall, id: number): Promise<unknown> {
+  const body = JSON.stringify({ jsonrpc: "2.0", method: "call", params: c.params, id });
+  return withRetries(s, c.info, async (attempt) => {
+    const answer = await post(s, c.path, { body, call: c.info, attempt });
+    if (answer.status < 200 || answer.status > 299) {
+      throw new OdooHttpError(answer.status, c.info, { attempts: attempt });
+    }
+    const env = parseJson(answer.text, c.info, attempt) as Record<string, unknown> | null;
+    if (!env || typeof env !== "object" || env.jsonrpc !== "2.0" || env.id !== id) {
+      throw new OdooError(
+        `Odoo ${describeCall(c.info)}: the answer is not a JSON-RPC 2.0 response`,
+        { attempts: attempt },
+      );
+    }
+    if (env.error !== undefined) throw envelopeError(env.error, s, c.info, attempt);
+    return env.result ?? null;
+  });
+}
+
+const NOT_FOUND = "werkzeug.exceptions.NotFound";
+
+function envelopeError(error: unknown, s: RpcSettings, call: OdooCallInfo, attempt: number) {
   const e = (error && typeof error === "object" ? error : {}) as Record<string, unknown>;
   const data = (e.data && typeof e.data === "object" ? e.data : {}) as Record<string, unknown>;
-  const code = typeof e.code === "number" ? e.code : 0;
   const name = typeof data.name === "string" ? data.name : "unknown";
-  const text = (v: unknown, fallback: string) =>
-    redact(typeof v === "string" ? v : fallback, [s.secret]);
+  const text = (v: unknown) => redact(typeof v === "string" ? v : "", [s.secret]);
+  const message = text(data.message) || text(e.message);
   // Code 100 is Odoo's "Session Expired"/"Session Invalid"; AccessDenied is a refused key.
-  if (name === "odoo.exceptions.AccessDenied" || code === 100) {
-    return new OdooAuthError(
-      `Odoo ${describeCall(call)} refused the credentials: ${
-        text(data.message, String(e.message))
-      }`,
-      { attempts: attempt },
-    );
+  if (name === "odoo.exceptions.AccessDenied" || e.code === 100) {
+    return new OdooAuthError(`Odoo ${describeCall(call)} refused the credentials: ${message}`, {
+      attempts: attempt,
+    });
   }
-  return new OdooRpcError(name, {
-    code,
-    odooMessage: text(data.message, typeof e.message === "string" ? e.message : ""),
-    debug: text(data.debug, ""),
+  // Odoo 19+ answers /jsonrpc with NotFound unless rpc.use_deprecated_services
+  // is set (addons/rpc/controllers/jsonrpc.py).
+  if (name === NOT_FOUND) {
+    return new OdooApiUnavailableError(`Odoo ${describeCall(call)}: /jsonrpc is switched off`, {
+      attempts: attempt,
+    });
+  }
+  return new OdooRpcError({
+    odooName: name,
+    odooMessage: message,
+    debug: text(data.debug),
     call,
     attempts: attempt,
   });

@@ -15,6 +15,8 @@ export interface JobSpec {
   fields: string[];
   /** Always part of the domain (before the cursor condition). */
   baseDomain: unknown[];
+  /** Our table, for reconciliation. */
+  table: "crm_leads" | "crm_lead_messages";
   /** Maps one record to the columns of its table (plus `raw`). Throws OdooError on a bad value. */
   map(rec: OdooRow): Record<string, unknown>;
   /** Upserts mapped rows of one org; returns how many rows were written. */
@@ -71,7 +73,9 @@ function mapMessage(r: OdooRow): Record<string, unknown> {
 }
 
 // A row is only replaced by a version at least as new, so two overlapping runs
-// (cron and "sync now") cannot put an older copy back.
+// (cron and "sync now") cannot put an older copy back; and only when something
+// changed, so re-reading the overlap window rewrites nothing that is already
+// stored (no dead tuples, no WAL). A row seen again is no longer deleted.
 async function upsertLeads(tx: Tx, orgId: string, rowsJson: string): Promise<number> {
   const result = await tx`
     insert into public.crm_leads as t (org_id, odoo_id, name, partner_name, email_from,
@@ -90,9 +94,16 @@ async function upsertLeads(tx: Tx, orgId: string, rowsJson: string): Promise<num
       user_id = excluded.user_id, user_name = excluded.user_name,
       probability = excluded.probability, expected_revenue = excluded.expected_revenue,
       active = excluded.active, create_date = excluded.create_date,
-      write_date = excluded.write_date, raw = excluded.raw, synced_at = excluded.synced_at
-    where t.write_date is null or excluded.write_date is null
-      or excluded.write_date >= t.write_date`;
+      write_date = excluded.write_date, raw = excluded.raw, synced_at = excluded.synced_at,
+      deleted_at = null
+    where (t.write_date is null or excluded.write_date is null
+        or excluded.write_date >= t.write_date)
+      and (t.deleted_at is not null or (t.name, t.partner_name, t.email_from, t.stage_id,
+        t.stage_name, t.user_id, t.user_name, t.probability, t.expected_revenue, t.active,
+        t.create_date, t.write_date, t.raw) is distinct from (excluded.name,
+        excluded.partner_name, excluded.email_from, excluded.stage_id, excluded.stage_name,
+        excluded.user_id, excluded.user_name, excluded.probability, excluded.expected_revenue,
+        excluded.active, excluded.create_date, excluded.write_date, excluded.raw))`;
   return result.count;
 }
 
@@ -108,9 +119,14 @@ async function upsertMessages(tx: Tx, orgId: string, rowsJson: string): Promise<
     on conflict (org_id, odoo_id) do update set res_id = excluded.res_id, body = excluded.body,
       author_id = excluded.author_id, author_name = excluded.author_name,
       message_type = excluded.message_type, subtype = excluded.subtype, date = excluded.date,
-      write_date = excluded.write_date, raw = excluded.raw, synced_at = excluded.synced_at
-    where t.write_date is null or excluded.write_date is null
-      or excluded.write_date >= t.write_date`;
+      write_date = excluded.write_date, raw = excluded.raw, synced_at = excluded.synced_at,
+      deleted_at = null
+    where (t.write_date is null or excluded.write_date is null
+        or excluded.write_date >= t.write_date)
+      and (t.deleted_at is not null or (t.res_id, t.body, t.author_id, t.author_name,
+        t.message_type, t.subtype, t.date, t.write_date, t.raw) is distinct from
+        (excluded.res_id, excluded.body, excluded.author_id, excluded.author_name,
+        excluded.message_type, excluded.subtype, excluded.date, excluded.write_date, excluded.raw))`;
   return result.count;
 }
 
@@ -131,6 +147,7 @@ const JOBS: Readonly<Record<SyncJob, JobSpec>> = {
     ],
     // Mentioning `active` turns off Odoo's active_test, so archived leads are synced too.
     baseDomain: [["active", "in", [true, false]]],
+    table: "crm_leads",
     map: mapLead,
     upsert: upsertLeads,
   },
@@ -147,6 +164,7 @@ const JOBS: Readonly<Record<SyncJob, JobSpec>> = {
       "write_date",
     ],
     baseDomain: [["model", "=", "crm.lead"], ["res_id", "!=", false]],
+    table: "crm_lead_messages",
     map: mapMessage,
     upsert: upsertMessages,
   },

@@ -4,17 +4,10 @@
  * to the log with the API key redacted. Internal: use `odoo-sync.ts`.
  */
 import { type Logger, redact } from "../log.ts";
-import {
-  createOdooClient,
-  OdooAuthError,
-  type OdooClient,
-  OdooError,
-  OdooHttpError,
-  OdooNetworkError,
-  OdooTimeoutError,
-} from "../odoo-client.ts";
+import { createOdooClient, type OdooClient, OdooError } from "../odoo-client.ts";
 import { jobSpec, pageJson } from "./jobs.ts";
 import { createPager } from "./pager.ts";
+import { reconcile, reconcileDue } from "./reconcile.ts";
 import { commitPage, loadCredential, loadCursor, touchCursor } from "./store.ts";
 import type {
   Cursor,
@@ -43,13 +36,7 @@ export interface OrgRun {
  * errorCode(new OdooTimeoutError("slow")); // "odoo_timeout"
  */
 export function errorCode(err: unknown): SyncErrorCode {
-  if (err instanceof OdooAuthError) return "odoo_auth_failed";
-  if (err instanceof OdooTimeoutError) return "odoo_timeout";
-  if (err instanceof OdooNetworkError) return "odoo_unavailable";
-  if (err instanceof OdooHttpError) {
-    return err.status >= 500 || err.status === 429 ? "odoo_unavailable" : "odoo_error";
-  }
-  return err instanceof OdooError ? "odoo_error" : "internal_error";
+  return err instanceof OdooError ? err.code : "internal_error";
 }
 
 function describe(err: unknown, secret: string): Record<string, string> {
@@ -58,19 +45,19 @@ function describe(err: unknown, secret: string): Record<string, string> {
   return { error_name: err instanceof Error ? err.name : typeof err, detail: safe.slice(0, 300) };
 }
 
-/** Never beyond `now - settleSeconds`: later records are read again next run (see SyncTuning). */
-function settled(cursor: Cursor | null, run: OrgRun): Cursor | null {
-  if (cursor === null) return null;
-  const settleMs = (run.options.settleSeconds ?? 60) * 1000;
-  const limit = Math.floor((run.now().getTime() - settleMs) / 1000) * 1000;
-  return cursor.writeDate.getTime() < limit ? cursor : { writeDate: new Date(limit), id: 0 };
+/** Where an incremental walk starts: the overlap before the saved cursor (see SyncTuning). */
+export function overlapStart(saved: Cursor | null, now: Date, overlapMinutes = 15): Cursor | null {
+  if (saved === null) return null;
+  const from = Math.min(saved.writeDate.getTime(), now.getTime()) - overlapMinutes * 60_000;
+  return { writeDate: new Date(Math.floor(from / 1000) * 1000), id: 0 };
 }
 
 /** Pages until the end (true) or the deadline (false). */
 async function walk(orgId: string, client: OdooClient, run: OrgRun, counts: SyncCounts) {
   const { sql, job, pageSize } = run.options;
   const spec = jobSpec(job);
-  const start = run.mode === "full" ? null : await loadCursor(sql, { orgId, job });
+  const saved = run.mode === "full" ? null : await loadCursor(sql, { orgId, job });
+  const start = overlapStart(saved, run.now(), run.options.overlapMinutes);
   const pager = createPager(client, { spec, start, pageSize: pageSize ?? 500 });
   for (;;) {
     if (run.now().getTime() > run.deadline) return false;
@@ -78,7 +65,7 @@ async function walk(orgId: string, client: OdooClient, run: OrgRun, counts: Sync
     counts.fetched += page.fetched;
     if (page.rows.length > 0) {
       const rowsJson = pageJson(spec, page.rows);
-      const cursor = settled(page.cursor, run);
+      const cursor = page.cursor;
       counts.upserted += await commitPage(sql, { spec, orgId, job, rowsJson, cursor });
       counts.pages++;
       run.logger("debug", "sync_page_committed", {
@@ -90,6 +77,17 @@ async function walk(orgId: string, client: OdooClient, run: OrgRun, counts: Sync
     }
     if (!page.more) return true;
   }
+}
+
+/** Reconciles deletions when due (see reconcile.ts); false when the deadline cut it short. */
+async function reconcileIfDue(orgId: string, client: OdooClient, run: OrgRun, counts: SyncCounts) {
+  const spec = jobSpec(run.options.job);
+  const r = { options: run.options, orgId, spec, now: run.now, deadline: run.deadline };
+  if (!(await reconcileDue(r, run.mode))) return true;
+  const { deleted, complete } = await reconcile(client, r);
+  counts.deleted += deleted;
+  run.logger("info", "sync_reconciled", { org_id: orgId, run_id: run.runId, deleted, complete });
+  return complete;
 }
 
 /** The org's Odoo client, or the names of the unusable credential parts (never values). */
@@ -116,7 +114,7 @@ async function connect(
  * const result = await syncOrg(orgId, { options, mode: "incremental", runId, now, logger, deadline });
  */
 export async function syncOrg(orgId: string, run: OrgRun): Promise<OrgResult> {
-  const counts: SyncCounts = { fetched: 0, upserted: 0, pages: 0 };
+  const counts: SyncCounts = { fetched: 0, upserted: 0, pages: 0, deleted: 0 };
   const { sql, job, functionName } = run.options;
   const fields = { function_name: functionName, run_id: run.runId, job, org_id: orgId };
   const startedMs = Date.now();
@@ -129,7 +127,8 @@ export async function syncOrg(orgId: string, run: OrgRun): Promise<OrgResult> {
       return { org_id: orgId, status: "error", error, ...counts };
     }
     secret = connection.secret;
-    const complete = await walk(orgId, connection.client, run, counts);
+    let complete = await walk(orgId, connection.client, run, counts);
+    if (complete) complete = await reconcileIfDue(orgId, connection.client, run, counts);
     if (counts.pages === 0) await touchCursor(sql, { orgId, job });
     const duration_ms = Date.now() - startedMs;
     run.logger("info", "sync_org_finished", { ...fields, ...counts, complete, duration_ms });

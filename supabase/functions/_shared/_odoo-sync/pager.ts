@@ -6,10 +6,16 @@
  * returns it truncated to the second, and every record written in one
  * transaction (an import, a mass edit) shares it. So the position is kept as
  * (second, id): the next query is "write_date >= second, minus the ids of that
- * second already seen". Because records of the last second in a full page may
- * be only partly returned, those are left for the next query; a full page that
- * lies inside a single second is walked by id within that second. No page can
+ * second already seen". Because records of the last second of a page may be
+ * only partly returned, those are left for the next query; a page that lies
+ * inside a single second is walked by id within that second. No page can
  * repeat forever and no record is skipped.
+ *
+ * Only an EMPTY page ends the walk, never a short one: up to Odoo 17 a limited
+ * search drops the records the user may not read AFTER the SQL LIMIT
+ * (`addons/mail/models/mail_message.py` `_search`), so a page can be short
+ * while more rows follow. A page shorter than the limit says nothing about
+ * the second it ends in either, so it is treated like a full one.
  */
 import { formatOdooDatetime, type OdooClient, parseOdooDatetime } from "../odoo-client.ts";
 import type { JobSpec, OdooRow } from "./jobs.ts";
@@ -67,18 +73,6 @@ export function afterCursor(cursor: Cursor | null): unknown[] {
   ];
 }
 
-/** The highest (second, id) of `rows`, or `fallback` when there are none. */
-function lastKey(rows: OdooRow[], fallback: Cursor | null): Cursor | null {
-  let best = fallback;
-  for (const r of rows) {
-    const s = secondOf(r);
-    const id = r.id as number;
-    const t = best?.writeDate.getTime() ?? -Infinity;
-    if (best === null || s > t || (s === t && id > best.id)) best = { writeDate: new Date(s), id };
-  }
-  return best;
-}
-
 /** Where and how to page. */
 export interface PagerOptions {
   spec: JobSpec;
@@ -103,6 +97,8 @@ export function createPager(client: OdooClient, options: PagerOptions): Pager {
       fields: spec.fields,
       order,
       limit: pageSize,
+      // Archived leads too (`odoo/models.py` `_search`: active_test).
+      context: { active_test: false },
     });
 
   async function secondPage(fetchedBefore: number): Promise<Page> {
@@ -112,7 +108,7 @@ export function createPager(client: OdooClient, options: PagerOptions): Pager {
       ["write_date", "<", stamp(s + SECOND)],
       ["id", ">", cursor!.id],
     ], "id asc");
-    if (rows.length < pageSize) inSecond = false;
+    if (rows.length === 0) inSecond = false;
     if (rows.length > 0) {
       cursor = { writeDate: new Date(s), id: rows[rows.length - 1].id as number };
     }
@@ -122,17 +118,14 @@ export function createPager(client: OdooClient, options: PagerOptions): Pager {
   async function next(): Promise<Page> {
     if (inSecond) return await secondPage(0);
     const rows = await read(afterCursor(cursor), "write_date asc, id asc");
-    if (rows.length < pageSize) {
-      cursor = lastKey(rows, cursor);
-      return { rows, cursor, fetched: rows.length, more: false };
-    }
+    if (rows.length === 0) return { rows, cursor, fetched: 0, more: false };
     const last = secondOf(rows[rows.length - 1]);
     const done = rows.filter((r) => secondOf(r) < last);
     if (done.length > 0) {
       cursor = { writeDate: new Date(last), id: 0 };
       return { rows: done, cursor, fetched: rows.length, more: true };
     }
-    // A full page inside one second: walk that second by id.
+    // A page inside one second: walk that second by id.
     inSecond = true;
     if (cursor === null || cursor.writeDate.getTime() < last) {
       cursor = { writeDate: new Date(last), id: 0 };

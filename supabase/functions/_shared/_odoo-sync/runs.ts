@@ -43,8 +43,8 @@ export function claimRun(
   });
 }
 
-const sum = (results: OrgResult[], key: "fetched" | "upserted" | "pages") =>
-  results.reduce((n, r) => n + r[key], 0);
+const sum = (results: OrgResult[], key: "fetched" | "upserted" | "pages" | "deleted") =>
+  results.reduce((n, r) => n + (r[key] ?? 0), 0);
 
 /**
  * succeeded: every org ok and complete; failed: every org failed; partial: anything between.
@@ -73,6 +73,7 @@ export function summarize(results: OrgResult[]): RunSummary {
       fetched: sum(results, "fetched"),
       upserted: sum(results, "upserted"),
       pages: sum(results, "pages"),
+      deleted: sum(results, "deleted"),
     },
     errorSummary: notes.length > 0 ? notes.join("; ") : null,
   };

@@ -95,7 +95,9 @@ export interface PageWrite extends OrgJob {
 
 /**
  * Stores one page: the rows and the cursor advance in ONE transaction, so a
- * crash leaves either both or neither. Returns the number of rows written.
+ * crash leaves either both or neither. The cursor never moves back (re-reading
+ * the overlap window, or a full resync, passes older positions). Returns the
+ * number of rows written.
  *
  * @example
  * const written = await commitPage(sql, { spec, orgId, job: "crm", rowsJson, cursor });
@@ -108,8 +110,15 @@ export function commitPage(sql: Sql, page: PageWrite): Promise<number> {
       await tx`
         insert into public.sync_cursors (org_id, job, cursor_write_date, cursor_id, updated_at)
         values (${orgId}::uuid, ${job}, ${cursor.writeDate}, ${cursor.id}, now())
-        on conflict (org_id, job) do update set cursor_write_date = excluded.cursor_write_date,
-          cursor_id = excluded.cursor_id, updated_at = excluded.updated_at`;
+        on conflict (org_id, job) do update set
+          cursor_write_date = greatest(sync_cursors.cursor_write_date, excluded.cursor_write_date),
+          cursor_id = case
+            when sync_cursors.cursor_write_date is null
+              or excluded.cursor_write_date > sync_cursors.cursor_write_date then excluded.cursor_id
+            when excluded.cursor_write_date = sync_cursors.cursor_write_date
+              then greatest(sync_cursors.cursor_id, excluded.cursor_id)
+            else sync_cursors.cursor_id end,
+          updated_at = excluded.updated_at`;
     }
     return written;
   });
@@ -127,4 +136,59 @@ export async function touchCursor(sql: Sql, { orgId, job }: OrgJob): Promise<voi
       insert into public.sync_cursors (org_id, job, updated_at)
       values (${orgId}::uuid, ${job}, now())
       on conflict (org_id, job) do update set updated_at = excluded.updated_at`);
+}
+
+/**
+ * When (org, job) was last reconciled, or null.
+ *
+ * @example
+ * const last = await loadReconciledAt(sql, { orgId, job: "crm" });
+ */
+export async function loadReconciledAt(sql: Sql, { orgId, job }: OrgJob): Promise<Date | null> {
+  const rows = await asServiceRole(sql, (tx) =>
+    tx<{ reconciled_at: Date | null }[]>`
+      select reconciled_at from public.sync_cursors
+      where org_id = ${orgId}::uuid and job = ${job}`);
+  return rows[0]?.reconciled_at ?? null;
+}
+
+/** One page of Odoo's ids: every id Odoo has in (`after`, `upTo`]; `upTo` null = no upper end. */
+export interface IdRange extends OrgJob {
+  table: "crm_leads" | "crm_lead_messages";
+  after: number;
+  upTo: number | null;
+  ids: number[];
+  at: Date;
+}
+
+/**
+ * Marks our rows in the range that Odoo no longer has as deleted (`deleted_at`);
+ * returns how many.
+ *
+ * @example
+ * await markMissing(sql, { orgId, job: "crm", table: "crm_leads", after: 0, upTo: 500, ids, at: now });
+ */
+export async function markMissing(sql: Sql, r: IdRange): Promise<number> {
+  const ids = `{${r.ids.join(",")}}`;
+  const result = await asServiceRole(sql, (tx) =>
+    tx`
+      update ${tx("public." + r.table)} set deleted_at = ${r.at}
+      where org_id = ${r.orgId}::uuid and deleted_at is null
+        and odoo_id > ${r.after} and (${r.upTo}::bigint is null or odoo_id <= ${r.upTo})
+        and odoo_id <> all(${ids}::bigint[])`);
+  return result.count;
+}
+
+/**
+ * Records a finished reconciliation of (org, job).
+ *
+ * @example
+ * await markReconciled(sql, { orgId, job: "crm" }, new Date());
+ */
+export async function markReconciled(sql: Sql, { orgId, job }: OrgJob, at: Date): Promise<void> {
+  await asServiceRole(sql, (tx) =>
+    tx`
+      insert into public.sync_cursors (org_id, job, reconciled_at, updated_at)
+      values (${orgId}::uuid, ${job}, ${at}, now())
+      on conflict (org_id, job) do update set reconciled_at = excluded.reconciled_at`);
 }

@@ -16,7 +16,8 @@ export type SyncErrorCode =
   | "credential_missing"
   | "odoo_auth_failed"
   | "odoo_timeout"
-  | "odoo_unavailable"
+  | "odoo_unreachable"
+  | "odoo_api_unavailable"
   | "odoo_error"
   | "internal_error";
 
@@ -28,6 +29,8 @@ export interface SyncCounts {
   upserted: number;
   /** Pages committed (rows + cursor in one transaction each). */
   pages: number;
+  /** Rows marked deleted by a reconciliation (Odoo no longer has them). */
+  deleted: number;
 }
 
 /** The outcome for one organization. */
@@ -46,11 +49,19 @@ export interface SyncTuning {
   /** No new page is started after this many ms from the run's start. Default 100000 (cron's HTTP timeout is 120 s). */
   deadlineMs?: number;
   /**
-   * The saved cursor never passes `now - settleSeconds`, so a record written in
-   * an Odoo transaction that was still open (or in the same second as the last
-   * record seen) is read again next run instead of being skipped. Default 60.
+   * Each incremental run starts this many minutes before its saved cursor (and
+   * never after `now` minus it). Odoo stamps `write_date` with the START of the
+   * writing transaction and others see the row only at commit, so an edit made
+   * in a transaction that ran across the previous run carries a write_date
+   * older than the cursor; the overlap reads it anyway. Covers transactions up
+   * to this long. Unchanged rows read again are not rewritten. Default 15.
    */
-  settleSeconds?: number;
+  overlapMinutes?: number;
+  /**
+   * An incremental run also reconciles deletions when the last reconciliation
+   * of the organization is older than this (a `full` run always does). Default 24.
+   */
+  reconcileEveryHours?: number;
   /** Odoo client tuning (see odoo-client.ts). Defaults: 15000 ms per attempt, 2 retries, 500 ms backoff. */
   odoo?: {
     timeoutMs?: number;
@@ -68,7 +79,7 @@ export interface SyncOptions extends SyncTuning {
   sql: Sql;
   /** HTTP client for Odoo. Default: global `fetch`. */
   fetch?: typeof fetch;
-  /** Clock for the run's start, period, drift, deadline and cursor settling. Default: `() => new Date()`. */
+  /** Clock behind every time decision: period, drift, deadline, overlap, reconciliation. Default: `() => new Date()`. */
   now?: () => Date;
   /** Structured logger. Default: `log` from log.ts. */
   logger?: Logger;

@@ -9,6 +9,7 @@ import { errorCode } from "./org.ts";
 import { jobSpec, pageJson } from "./jobs.ts";
 import { commitPage, loadCursor } from "./store.ts";
 import {
+  OdooApiUnavailableError,
   OdooAuthError,
   OdooError,
   OdooHttpError,
@@ -86,8 +87,8 @@ Deno.test("afterCursor: write_date >= second, minus the ids of that second alrea
 
 Deno.test("errorCode maps every failure to the closed set", () => {
   const call = { service: "object", method: "search_read" };
-  const rpc = new OdooRpcError("builtins.ValueError", {
-    code: 200,
+  const rpc = new OdooRpcError({
+    odooName: "builtins.ValueError",
     odooMessage: "x",
     debug: "trace",
     call,
@@ -95,12 +96,13 @@ Deno.test("errorCode maps every failure to the closed set", () => {
   const cases: [unknown, string][] = [
     [new OdooAuthError("refused"), "odoo_auth_failed"],
     [new OdooTimeoutError("slow"), "odoo_timeout"],
-    [new OdooNetworkError("down"), "odoo_unavailable"],
-    [new OdooHttpError(503, call), "odoo_unavailable"],
-    [new OdooHttpError(429, call), "odoo_unavailable"],
+    [new OdooNetworkError("down"), "odoo_unreachable"],
+    [new OdooHttpError(503, call), "odoo_unreachable"],
+    [new OdooHttpError(429, call), "odoo_unreachable"],
     [new OdooHttpError(404, call), "odoo_error"],
     [rpc, "odoo_error"],
     [new OdooError("not JSON"), "odoo_error"],
+    [new OdooApiUnavailableError("neither API"), "odoo_api_unavailable"],
     [new Error("connection terminated"), "internal_error"],
   ];
   for (const [err, code] of cases) assert.equal(errorCode(err), code, String(err));
@@ -166,8 +168,8 @@ Deno.test("commitPage is atomic: a failing cursor write rolls back the page's ro
     assert.deepEqual(await loadCursor(sql, { orgId: ORG, job: "crm" }), ok);
     assert.equal(
       await commitPage(sql, { ...page, cursor: ok }),
-      1,
-      "same version: idempotent",
+      0,
+      "same version and values: idempotent, not rewritten",
     );
     const older = pageJson(spec, [{ id: 1, name: "stale", write_date: "2024-01-01 00:00:00" }]);
     assert.equal(await commitPage(sql, { ...page, rowsJson: older, cursor: ok }), 0);
