@@ -24,7 +24,7 @@ async function world(spec: SyncOrgSpec, createHandler: SyncHandlerFactory = crmH
   const run = async (at: string, body: Record<string, unknown> = {}) => {
     const handler = base.handler({
       now: () => new Date(at),
-      sync: { pageSize: 5, odoo: { retries: 0, sleep: noSleep } },
+      sync: { pageSize: 5, reconcilePageSize: 2, odoo: { retries: 0, sleep: noSleep } },
     });
     const req = makeRequest({
       method: "POST",
@@ -134,6 +134,22 @@ for (const [job, createHandler] of [["crm", crmHandler], ["chatter", chatterHand
     assert.deepEqual(await w.rows(job === "crm" ? "crm_leads" : "crm_lead_messages"), expected);
   });
 }
+
+Deno.test("reconciliation marks only what Odoo confirms gone, even after an empty page under record rules", async () => {
+  // Odoo 17: ids 6-8 are unreadable, so the id page after 5 (limit 2) comes back empty although
+  // leads 9-12 exist. Only lead 10, really unlinked, may be marked deleted.
+  const leads = makeLeads(12, { start: at("2026-11-20T09:00:00Z") });
+  const canRead = (_model: string, rec: OdooRecord) => !([6, 7, 8] as unknown[]).includes(rec.id);
+  await using w = await world({ records: { "crm.lead": leads }, odoo: { version: 17, canRead } });
+  await w.run("2026-11-23T10:00:00Z");
+  assert.deepEqual(await w.rows("crm_leads"), [1, 2, 3, 4, 5, 9, 10, 11, 12]);
+  w.odoo.unlink("crm.lead", [10]);
+  const full = await w.run("2026-11-23T11:00:00Z", { mode: "full" });
+  assert.deepEqual([full.status, full.org.deleted], ["succeeded", 1]);
+  const live = await w.sql`select odoo_id from public.crm_leads
+    where org_id = ${w.org.id} and deleted_at is null order by odoo_id`;
+  assert.deepEqual(live.map((r) => Number(r.odoo_id)), [1, 2, 3, 4, 5, 9, 11, 12]);
+});
 
 Deno.test("Odoo 20 with only JSON-2, and Odoo 19 with both, sync with the same stored credential", async (t) => {
   for (const version of [20, 19] as const) {

@@ -4,14 +4,22 @@
  * `deleted_at`. Ids only (`search`), archived included (`active_test: False`),
  * paged by id (`id > last`, `id asc`) until an EMPTY page. Each page of ids
  * (last, max] settles our rows in that range, so memory stays flat.
+ *
+ * A row is marked deleted only after Odoo confirms it is gone: the candidates
+ * are asked for by id (`id in [...]`, no limit). Up to Odoo 17 a limited
+ * search drops unreadable records after applying the limit
+ * (`addons/mail/models/mail_message.py` `_search`), so a page can come back
+ * empty while later records exist; without the confirmation, every row after
+ * such a page would be marked deleted.
  * Internal: use `odoo-sync.ts`.
  */
 import type { OdooClient } from "../odoo-client.ts";
 import type { JobSpec } from "./jobs.ts";
-import { loadReconciledAt, markMissing, markReconciled } from "./store.ts";
+import { loadReconciledAt, markDeleted, markReconciled, missingIds } from "./store.ts";
+import type { IdRange } from "./store.ts";
 import type { SyncMode, SyncOptions } from "./types.ts";
 
-/** Ids per `search` call. Ids are small: 5000 fit in ~40 KB. */
+/** Ids per `search` call by default. Ids are small: 5000 fit in ~40 KB. */
 const ID_PAGE = 5000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -64,15 +72,33 @@ export async function reconcile(
       [...run.spec.baseDomain, ["id", ">", after]],
       {
         order: "id asc",
-        limit: ID_PAGE,
+        limit: run.options.reconcilePageSize ?? ID_PAGE,
         context: { active_test: false },
       },
     );
     const upTo = ids.length === 0 ? null : Math.max(...ids);
-    deleted += await markMissing(sql, { ...base, after, upTo, ids, at: startedAt });
+    deleted += await confirmAndMark(client, run, { ...base, after, upTo, ids, at: startedAt });
     if (upTo === null) break;
     after = upTo;
   }
   await markReconciled(sql, { orgId: run.orgId, job }, startedAt);
   return { deleted, complete: true };
+}
+
+/** Marks the range's candidates that Odoo confirms gone (asked by id, no limit); returns how many. */
+async function confirmAndMark(client: OdooClient, run: ReconcileRun, range: IdRange) {
+  const size = run.options.reconcilePageSize ?? ID_PAGE;
+  let deleted = 0;
+  for (let after = range.after;;) {
+    const candidates = await missingIds(run.options.sql, { ...range, after }, size);
+    if (candidates.length === 0) return deleted;
+    const alive = new Set(
+      await client.searchIds(run.spec.model, [...run.spec.baseDomain, ["id", "in", candidates]], {
+        context: { active_test: false },
+      }),
+    );
+    const gone = candidates.filter((id) => !alive.has(id));
+    deleted += await markDeleted(run.options.sql, { ...range, ids: gone, at: range.at });
+    after = candidates[candidates.length - 1];
+  }
 }

@@ -162,20 +162,40 @@ export interface IdRange extends OrgJob {
 }
 
 /**
- * Marks our rows in the range that Odoo no longer has as deleted (`deleted_at`);
- * returns how many.
+ * Our live rows in the range whose ids are not in `ids` (Odoo's page): the
+ * candidates for deletion, at most `limit`, from `after` up, in id order.
  *
  * @example
- * await markMissing(sql, { orgId, job: "crm", table: "crm_leads", after: 0, upTo: 500, ids, at: now });
+ * const gone = await missingIds(sql, { orgId, job: "crm", table: "crm_leads", after: 0, upTo: 500, ids, at: now }, 5000);
  */
-export async function markMissing(sql: Sql, r: IdRange): Promise<number> {
+export async function missingIds(sql: Sql, r: IdRange, limit: number): Promise<number[]> {
   const ids = `{${r.ids.join(",")}}`;
+  const rows = await asServiceRole(sql, (tx) =>
+    tx<{ odoo_id: string }[]>`
+      select odoo_id from ${tx("public." + r.table)}
+      where org_id = ${r.orgId}::uuid and deleted_at is null
+        and odoo_id > ${r.after} and (${r.upTo}::bigint is null or odoo_id <= ${r.upTo})
+        and odoo_id <> all(${ids}::bigint[])
+      order by odoo_id limit ${limit}`);
+  return rows.map((row) => Number(row.odoo_id));
+}
+
+/**
+ * Marks the given rows of (org, table) deleted (`deleted_at`); returns how many.
+ *
+ * @example
+ * await markDeleted(sql, { orgId, table: "crm_leads", ids: [7, 9], at: now });
+ */
+export async function markDeleted(
+  sql: Sql,
+  r: { orgId: string; table: IdRange["table"]; ids: number[]; at: Date },
+): Promise<number> {
+  if (r.ids.length === 0) return 0;
   const result = await asServiceRole(sql, (tx) =>
     tx`
       update ${tx("public." + r.table)} set deleted_at = ${r.at}
       where org_id = ${r.orgId}::uuid and deleted_at is null
-        and odoo_id > ${r.after} and (${r.upTo}::bigint is null or odoo_id <= ${r.upTo})
-        and odoo_id <> all(${ids}::bigint[])`);
+        and odoo_id = any(${`{${r.ids.join(",")}}`}::bigint[])`);
   return result.count;
 }
 

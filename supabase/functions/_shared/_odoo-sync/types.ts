@@ -62,6 +62,8 @@ export interface SyncTuning {
    * of the organization is older than this (a `full` run always does). Default 24.
    */
   reconcileEveryHours?: number;
+  /** Ids per `search` call of a reconciliation (walk and confirmation). Default 5000. */
+  reconcilePageSize?: number;
   /** Odoo client tuning (see odoo-client.ts). Defaults: 15000 ms per attempt, 2 retries, 500 ms backoff. */
   odoo?: {
     timeoutMs?: number;
