@@ -70,6 +70,11 @@ export interface LocalStackOptions {
   workerIntervalMs?: number;
   /** Logger for the gateway, functions, worker and receiver. Default: the console logger. */
   logger?: Logger;
+  /**
+   * Called as soon as PostgreSQL runs, with its data directory (a CLI that is
+   * told to quit mid-start can then say what it leaves behind). Default: none.
+   */
+  onDatabaseStarted?: (dataDir: string) => void;
 }
 
 /** A printed, ready-to-paste request and the status it must get. */
@@ -124,6 +129,7 @@ async function startParts(closers: Closers, o: {
     apiUrl,
     serviceKey: keys.serviceRoleKey,
     pauseCron: options.pauseCron ?? false,
+    onStarted: options.onDatabaseStarted,
   });
   const demo = await startDemo(closers, sql, options, {
     apiUrl,
