@@ -139,22 +139,25 @@ export function listenForStop(leftovers: () => Leftovers): Promise<StopSignal> {
 const CONNECTION_ERRORS = /^(ECONNRESET|ECONNREFUSED|EPIPE|CONNECTION_(CLOSED|ENDED|DESTROYED))$/;
 
 /**
- * While `stopping()` is true, a dropped database connection that nobody awaits
- * (postgres.js, under Deno's node:net, can surface a socket's ECONNRESET as an
- * unhandled rejection when PostgreSQL goes away first) is logged, not fatal:
- * crashing there would skip the rest of the cleanup. Any other error still is.
+ * A database connection that drops while nobody awaits it (postgres.js under
+ * Deno's node:net can surface the socket's ECONNRESET as an unhandled
+ * rejection) is logged, not fatal. It happens when PostgreSQL stops first, for
+ * example on the terminal's own SIGINT, sometimes before the CLI has even seen
+ * that signal; crashing there would skip the cleanup. Any other error still is fatal.
  *
- * @param stopping whether the stack is stopping now.
+ * @param stopping whether the stack is stopping (only the message differs).
  * @example
- * let stopping = false;
- * tolerateDroppedConnections(() => stopping);
+ * tolerateDroppedConnections(() => false);
  */
 export function tolerateDroppedConnections(stopping: () => boolean): void {
-  const expected = (err: unknown) =>
-    stopping() && CONNECTION_ERRORS.test(String((err as { code?: unknown })?.code ?? ""));
   globalThis.addEventListener("unhandledrejection", (e) => {
-    if (!expected(e.reason)) return;
+    const code = String((e.reason as { code?: unknown } | null)?.code ?? "");
+    if (!CONNECTION_ERRORS.test(code)) return;
     e.preventDefault();
-    say(`while stopping: a database connection dropped (${(e.reason as { code: string }).code})`);
+    say(
+      stopping()
+        ? `while stopping: a database connection dropped (${code})`
+        : `a database connection dropped (${code}); if PostgreSQL stopped, Ctrl-C stops the rest`,
+    );
   });
 }
