@@ -1,7 +1,7 @@
 /**
  * Cold start: the time for a fresh `deno run` to import a function entry point,
  * against a bare `deno run` of an empty module, measured in the same run:
- *   deno bench -A bench/cold_start_bench.ts
+ *   ./dev bench bench/cold_start_bench.ts
  * Each iteration spawns one process (`--no-check`, module and code caches warmed
  * first), so the figures include process start-up; the differences between
  * rows are what each import adds. Medians are printed at the end.

@@ -2,8 +2,8 @@
  * Credential lookup cost as the data grows: `public.get_integration_credential`
  * called as service_role on a base data set and on ten times that, in the same
  * run, each in its own throwaway cluster:
- *   deno bench -A bench/credential_bench.ts
- *   CREDENTIAL_BENCH_ROWS=20000 deno bench -A bench/credential_bench.ts   # quicker
+ *   ./dev bench bench/credential_bench.ts
+ *   CREDENTIAL_BENCH_ROWS=20000 ./dev bench bench/credential_bench.ts   # quicker
  *
  * Data (why not "1,000 orgs x 100 rows"): credentials are unique per
  * (org_id, integration_type) and there are three types, so an organisation holds

@@ -1,6 +1,6 @@
 /**
  * Guard overhead against the bare primitives, on the same tokens in the same run:
- *   deno bench -A bench/guard_bench.ts
+ *   ./dev bench bench/guard_bench.ts
  * Each group's baseline is the bare operation; deno bench prints the ratios.
  * Target: verifyRequest within 1.3x of bare jose.jwtVerify.
  */

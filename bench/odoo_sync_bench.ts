@@ -1,7 +1,7 @@
 /**
  * Odoo → PostgreSQL sync throughput and memory, through the odoo-crm-sync
  * handler (guard included) with the default page size (500):
- *   deno bench -A bench/odoo_sync_bench.ts
+ *   ./dev bench bench/odoo_sync_bench.ts
  * Uses TEST_DATABASE_URL, or starts its own throwaway cluster.
  *
  * For 2,000 and 10,000 leads it prints rows per second, peak RSS and heap, and

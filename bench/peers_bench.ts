@@ -1,6 +1,6 @@
 /**
  * Guard decision latency against its peers, on the same tokens in the same run:
- *   deno bench -A bench/peers_bench.ts
+ *   ./dev bench bench/peers_bench.ts
  *
  * Contenders: `verifyRequest`; a bare `jose.jwtVerify` (the floor);
  * `@supabase/server`'s `verifyAuth` (the official peer); supabase-js

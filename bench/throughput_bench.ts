@@ -1,7 +1,7 @@
 /**
  * Throughput of one function served with Deno.serve on 127.0.0.1, with the
  * guard and without it (the same handler), measured in the same run:
- *   deno bench -A bench/throughput_bench.ts
+ *   ./dev bench bench/throughput_bench.ts
  * Each server runs in its own process (bench/fixtures/serve_function.ts); this
  * process is the load generator: every iteration sends REQUESTS requests over
  * CONCURRENCY keep-alive connections and checks every answer. Bounded: fixed

@@ -1,5 +1,5 @@
 /**
- * `deno task doctor` (`./dev doctor`): checks that the cron jobs can call the
+ * `./dev doctor`: checks that the cron jobs can call the
  * edge functions and prints a table of findings, each with a severity and a
  * fix. Exit code: 0 healthy, 1 when any finding is an error, 2 on a usage error.
  * Connects read-only and never prints a secret value. See README.md, "Doctor".
@@ -20,7 +20,7 @@ import { errorText, finding } from "./_doctor/types.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
-const USAGE = `usage: deno task doctor [options]
+const USAGE = `usage: ./dev doctor [options]
   --db-url URL             database (default: EDGE_GUARD_DB_URL, SUPABASE_DB_URL,
                            or dbUrl in .local/stack.json from ./dev run)
   --since 24h              look-back window for responses and cron runs (s, m, h, d)

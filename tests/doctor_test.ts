@@ -1,5 +1,5 @@
 /**
- * `deno task doctor` end to end: the real CLI (a `deno run` subprocess) against
+ * `./dev doctor` end to end: the real CLI (a `deno run` subprocess) against
  * a throwaway cluster with the local stack, Vault-keyed cron jobs whose
  * requests the pg_net stand-in delivers to a fake function (200 for the
  * service role key, 401 otherwise). Healthy -> exit 0; each injected fault ->

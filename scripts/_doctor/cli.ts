@@ -1,5 +1,5 @@
 /**
- * Command-line parsing for `deno task doctor`: arguments, durations, dotenv
+ * Command-line parsing for `./dev doctor`: arguments, durations, dotenv
  * files, and where the database URL and function environments come from.
  */
 import type { FunctionEnv } from "./types.ts";

@@ -4,6 +4,12 @@
  *
  * Under root, initdb and postgres refuse to run, so both run as the `postgres`
  * OS user through `runuser` (the data directory is chowned to it).
+ *
+ * Signals: a terminal's Ctrl-C reaches its whole foreground process group. The
+ * PostgreSQL commands run in their own session (`setsid`), so that signal
+ * reaches only the program that owns the cluster, which then stops it; the
+ * postmaster is in its own session anyway (pg_ctl calls setsid(2) for it).
+ * Stopping tolerates a server that already stopped or is shutting down.
  */
 
 /** A running throwaway cluster. */
@@ -33,15 +39,52 @@ export interface ClusterOptions {
 
 const isRoot = () => Deno.uid?.() === 0;
 
+const SETSID = "/usr/bin/setsid";
+const hasSetsid = (() => {
+  try {
+    return Deno.statSync(SETSID).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+/** `[program, args]` for `cmd`: as the postgres user under root, in its own session when possible. */
+function commandLine(cmd: string, args: string[], asPostgres: boolean): [string, string[]] {
+  const argv = asPostgres && isRoot() ? ["runuser", "-u", "postgres", "--", cmd, ...args] : [
+    cmd,
+    ...args,
+  ];
+  return hasSetsid ? [SETSID, ["--wait", ...argv]] : [argv[0], argv.slice(1)];
+}
+
 async function run(cmd: string, args: string[], asPostgres: boolean): Promise<string> {
-  const [bin, argv] = asPostgres && isRoot()
-    ? ["runuser", ["-u", "postgres", "--", cmd, ...args]]
-    : [cmd, args];
+  const [bin, argv] = commandLine(cmd, args, asPostgres);
   const out = await new Deno.Command(bin, { args: argv, stdout: "piped", stderr: "piped" })
     .output();
   const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
   if (!out.success) throw new Error(`${cmd} failed (${out.code}): ${text.slice(-2000)}`);
   return text;
+}
+
+/** Whether `pg_ctl status` finds a server running on `pgdata` (exit 3: none, 4: no data dir). */
+function serverRunning(pgBin: string, pgdata: string): boolean {
+  const [bin, args] = commandLine(`${pgBin}/pg_ctl`, ["-D", pgdata, "status"], true);
+  return new Deno.Command(bin, { args, stdout: "null", stderr: "null" }).outputSync().code === 0;
+}
+
+/** `pg_ctl stop -m immediate`; a server that is already gone (or went meanwhile) is not an error. */
+async function stopServer(pgBin: string, pgdata: string): Promise<void> {
+  try {
+    await run(`${pgBin}/pg_ctl`, ["-D", pgdata, "-m", "immediate", "-w", "stop"], true);
+  } catch (err) {
+    if (serverRunning(pgBin, pgdata)) throw err;
+  }
+}
+
+function stopServerSync(pgBin: string, pgdata: string): void {
+  const stop = ["-D", pgdata, "-m", "immediate", "-w", "stop"];
+  const [bin, args] = commandLine(`${pgBin}/pg_ctl`, stop, true);
+  new Deno.Command(bin, { args, stdout: "null", stderr: "null" }).outputSync();
 }
 
 /** Returns a TCP port that is free on 127.0.0.1 right now. */
@@ -63,6 +106,46 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const pgBin = options.pgBin ?? Deno.env.get("PG_BIN") ?? "/usr/lib/postgresql/15/bin";
   const port = options.port ?? freePort();
   const dataDir = await Deno.makeTempDir({ prefix: "edge-guard-pg-" });
+  const pgdata = `${dataDir}/data`;
+  try {
+    await initAndStart(pgBin, dataDir, port, options.extraConf ?? []);
+  } catch (err) {
+    // initdb or pg_ctl failed (or was killed): leave no server and no directory behind.
+    await stopServer(pgBin, pgdata).catch(() => {});
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    throw err;
+  }
+  let stopped = false;
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    dataDir,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      try {
+        await stopServer(pgBin, pgdata);
+      } finally {
+        await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+      }
+    },
+    stopSync() {
+      if (stopped) return;
+      stopped = true;
+      try {
+        stopServerSync(pgBin, pgdata);
+      } finally {
+        try {
+          Deno.removeSync(dataDir, { recursive: true });
+        } catch {
+          // Already gone.
+        }
+      }
+    },
+  };
+}
+
+async function initAndStart(pgBin: string, dataDir: string, port: number, extraConf: string[]) {
   if (isRoot()) await run("chown", ["-R", "postgres:postgres", dataDir], false);
   const pgdata = `${dataDir}/data`;
   await run(`${pgBin}/initdb`, [
@@ -87,40 +170,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     `synchronous_commit = off`,
     `full_page_writes = off`,
     `log_min_messages = warning`,
-    ...(options.extraConf ?? []),
+    ...extraConf,
   ].join("\n");
   await Deno.writeTextFile(`${pgdata}/postgresql.conf`, `\n${conf}\n`, { append: true });
   await run(`${pgBin}/pg_ctl`, ["-D", pgdata, "-l", `${dataDir}/server.log`, "-w", "start"], true);
-  let stopped = false;
-  const stopArgs = ["-D", pgdata, "-m", "immediate", "-w", "stop"];
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    port,
-    dataDir,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      try {
-        await run(`${pgBin}/pg_ctl`, stopArgs, true);
-      } finally {
-        await Deno.remove(dataDir, { recursive: true }).catch(() => {});
-      }
-    },
-    stopSync() {
-      if (stopped) return;
-      stopped = true;
-      const [bin, args] = isRoot()
-        ? ["runuser", ["-u", "postgres", "--", `${pgBin}/pg_ctl`, ...stopArgs]]
-        : [`${pgBin}/pg_ctl`, stopArgs];
-      try {
-        new Deno.Command(bin, { args, stdout: "null", stderr: "null" }).outputSync();
-      } finally {
-        try {
-          Deno.removeSync(dataDir, { recursive: true });
-        } catch {
-          // Already gone.
-        }
-      }
-    },
-  };
 }

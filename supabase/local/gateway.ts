@@ -13,12 +13,16 @@
  *   are served without a restart.
  * - Unknown function: 404 `{"code":"NOT_FOUND",...}`; a function that fails to
  *   load: 503 `{"code":"BOOT_ERROR",...}`; a handler that throws: 500
- *   `{"code":"WORKER_ERROR",...}`. Details go to the server log only.
+ *   `{"code":"WORKER_ERROR",...}`; header fields over `maxHeaderBytes`: 431
+ *   `{"code":"REQUEST_HEADER_FIELDS_TOO_LARGE",...}`. Details go to the server
+ *   log only. (A request head over 64 KiB never reaches the gateway: Deno.serve
+ *   answers it with an empty 400; see `_gateway/header_limit.ts`.)
  *
  * @module
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { log as defaultLog, type Logger } from "../functions/_shared/log.ts";
+import { DEFAULT_MAX_HEADER_BYTES, headerBytes, tooLarge } from "./_gateway/header_limit.ts";
 
 /** Anything with `get(name)`, such as `Deno.env` or a `Map`. */
 export interface EnvReader {
@@ -45,6 +49,8 @@ export interface GatewayOptions {
   deps?: (name: string) => Record<string, unknown>;
   /** Request and boot logs. Default: the console logger. */
   logger?: Logger;
+  /** Larger header fields (bytes) get 431. Default 32 KiB; keep it under Deno.serve's 64 KiB. */
+  maxHeaderBytes?: number;
 }
 
 /** A running gateway. */
@@ -178,12 +184,17 @@ export async function serveFunctions(options: GatewayOptions): Promise<Gateway> 
   const logger = options.logger ?? defaultLog;
   const jwks = JSON.stringify(options.jwks ?? { keys: [] });
   const lookup = functionRegistry(options, dir, logger);
+  const maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   for (const name of await discoverFunctions(dir)) await lookup(name);
 
   const stop = new AbortController();
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: options.port ?? 54321, signal: stop.signal, onListen() {} },
     async (req) => {
+      if (headerBytes(req.headers) > maxHeaderBytes) {
+        logger("warn", "request_header_too_large", { bytes: headerBytes(req.headers) });
+        return tooLarge();
+      }
       const path = new URL(req.url).pathname;
       if (path === JWKS_PATH) {
         return new Response(jwks, { headers: { "Content-Type": "application/json" } });

@@ -178,7 +178,9 @@ export function startNetWorker(target: string | Sql, options: NetWorkerOptions =
       stopped = true;
       clearTimeout(timer);
       await running;
-      if (owned) await sql.end();
+      // Bounded: when PostgreSQL is already shutting down, postgres.js may wait
+      // for a 'close' event that never comes; after 2 s it destroys the socket.
+      if (owned) await sql.end({ timeout: 2 });
     },
   };
 }

@@ -44,6 +44,7 @@ async function startParts(closers: Closers, o: {
     apiUrl,
     serviceKey: keys.serviceRoleKey,
     pauseCron: options.pauseCron ?? false,
+    onStarted: options.onDatabaseStarted,
   });
   const demo = await startDemo(closers, sql, options, {
     apiUrl,

@@ -1,7 +1,7 @@
 /**
  * Database helpers for tests. Every test file shares one PostgreSQL database:
  * `./dev test` provides it through `TEST_DATABASE_URL`; a file run alone
- * (`deno test -A some_test.ts`) gets a throwaway cluster with the local stack
+ * (`./dev test some_test.ts`) gets a throwaway cluster with the local stack
  * applied, started once per process and stopped when the process exits.
  */
 import postgres from "postgres";

@@ -19,7 +19,7 @@ function assertPortFree(port: number, what: string, flag: string): void {
     if (!(err instanceof Deno.errors.AddrInUse)) throw err;
     throw new Error(
       `${what} port ${port} is already in use on 127.0.0.1 (another local stack?); ` +
-        `choose another with ${flag} (0 = any free port)`,
+        `choose another with \`./dev run ${flag} <port>\` (0 = any free port)`,
     );
   }
 }
@@ -52,6 +52,13 @@ export function closerStack() {
   };
 }
 
+/**
+ * `sql.end()` options for stopping: queries get 2 s, then the sockets are
+ * destroyed. Unbounded, `end()` can wait forever for a 'close' event when
+ * PostgreSQL is already shutting down (its own SIGINT from the terminal).
+ */
+const END = { timeout: 2 } as const;
+
 /** The closer list of one stack. */
 export type Closers = ReturnType<typeof closerStack>;
 
@@ -60,11 +67,13 @@ export async function startDatabase(closers: Closers, port: number, o: {
   apiUrl: string;
   serviceKey: string;
   pauseCron: boolean;
+  onStarted?: (dataDir: string) => void;
 }) {
   const cluster = await startCluster({ port });
   closers.add(() => cluster.stop());
+  o.onStarted?.(cluster.dataDir);
   const sql = createSql(cluster.url);
-  closers.add(() => sql.end());
+  closers.add(() => sql.end(END));
   await applyLocalStack(cluster.url);
   if (o.pauseCron) await sql`select cron.alter_job(jobid, active := false) from cron.job`;
   await sql`select vault.create_secret(${o.apiUrl}, 'project_url')`;
@@ -82,7 +91,7 @@ export async function startServing(closers: Closers, dbUrl: string, o: {
   // Each function gets its own pool, built as it would build it from
   // SUPABASE_DB_URL, but owned here so that stop() closes every connection.
   const pools: Sql[] = [];
-  closers.add(() => Promise.all(pools.map((p) => p.end())));
+  closers.add(() => Promise.all(pools.map((p) => p.end(END))));
   const { env, logger } = o;
   const gateway = await serveFunctions({
     port: o.port,

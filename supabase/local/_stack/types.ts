@@ -53,6 +53,11 @@ export interface LocalStackOptions {
   workerIntervalMs?: number;
   /** Logger for the gateway, functions, worker and receiver. Default: the console logger. */
   logger?: Logger;
+  /**
+   * Called as soon as PostgreSQL runs, with its data directory (a CLI that is
+   * told to quit mid-start can then say what it leaves behind). Default: none.
+   */
+  onDatabaseStarted?: (dataDir: string) => void;
 }
 
 /** A printed, ready-to-paste request and the status it must get. */

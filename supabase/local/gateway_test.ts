@@ -1,0 +1,86 @@
+/**
+ * The gateway's header limit, over a real socket (raw HTTP/1.1, so nothing
+ * between the test and Deno.serve trims or rejects the request first).
+ */
+import assert from "node:assert/strict";
+import { serveFunctions } from "./gateway.ts";
+import { DEFAULT_MAX_HEADER_BYTES } from "./_gateway/header_limit.ts";
+
+/** Sends `head` (request line + header lines) and returns the raw response, read until close. */
+async function rawRequest(port: number, headerLines: string[]): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const head = ["POST /functions/v1/no-such-function HTTP/1.1", "Host: 127.0.0.1", ...headerLines]
+      .join("\r\n");
+    const bytes = new TextEncoder().encode(`${head}\r\nConnection: close\r\n\r\n`);
+    for (let off = 0; off < bytes.length;) off += await conn.write(bytes.subarray(off));
+    let text = "";
+    const buf = new Uint8Array(8192);
+    for (let n = await conn.read(buf); n !== null; n = await conn.read(buf)) {
+      text += new TextDecoder().decode(buf.subarray(0, n));
+    }
+    return text;
+  } finally {
+    conn.close();
+  }
+}
+
+function parse(raw: string): { status: number; contentType: string; body: string } {
+  const [head, body] = raw.split("\r\n\r\n", 2);
+  return {
+    status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]),
+    contentType: /^content-type: (.*)$/im.exec(head)?.[1] ?? "",
+    body,
+  };
+}
+
+const fill = (bytes: number) => "a".repeat(bytes);
+const CASES: { name: string; lines: string[]; status: number; code: string }[] = [
+  { name: "a small header", lines: [`X-Small: ${fill(100)}`], status: 404, code: "NOT_FOUND" },
+  {
+    name: "one header just under the limit",
+    lines: [`X-Big: ${fill(DEFAULT_MAX_HEADER_BYTES - 200)}`],
+    status: 404,
+    code: "NOT_FOUND",
+  },
+  {
+    name: "one 40 KiB header",
+    lines: [`X-Big: ${fill(40 * 1024)}`],
+    status: 431,
+    code: "REQUEST_HEADER_FIELDS_TOO_LARGE",
+  },
+  {
+    name: "a 40 KiB bearer token",
+    lines: [`Authorization: Bearer ${fill(40 * 1024)}`],
+    status: 431,
+    code: "REQUEST_HEADER_FIELDS_TOO_LARGE",
+  },
+  {
+    name: "many headers adding up to 60 KiB",
+    lines: Array.from({ length: 12 }, (_, i) => `X-Part-${i}: ${fill(5 * 1024)}`),
+    status: 431,
+    code: "REQUEST_HEADER_FIELDS_TOO_LARGE",
+  },
+];
+
+Deno.test("gateway: header fields over the limit get 431 with a JSON body", async () => {
+  const functionsDir = await Deno.makeTempDir({ prefix: "edge-guard-fns-" });
+  const gw = await serveFunctions({
+    port: 0,
+    functionsDir,
+    env: new Map(),
+    logger: () => {},
+  });
+  const port = Number(new URL(gw.url).port);
+  try {
+    for (const { name, lines, status, code } of CASES) {
+      const res = parse(await rawRequest(port, lines));
+      assert.equal(res.status, status, name);
+      assert.match(res.contentType, /^application\/json/, name);
+      assert.equal(JSON.parse(res.body).code, code, name);
+    }
+  } finally {
+    await gw.close();
+    await Deno.remove(functionsDir, { recursive: true });
+  }
+});
