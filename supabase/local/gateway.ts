@@ -15,14 +15,21 @@
  *   load: 503 `{"code":"BOOT_ERROR",...}`; a handler that throws: 500
  *   `{"code":"WORKER_ERROR",...}`; header fields over `maxHeaderBytes`: 431
  *   `{"code":"REQUEST_HEADER_FIELDS_TOO_LARGE",...}`. Details go to the server
- *   log only. (A request head over 64 KiB never reaches the gateway: Deno.serve
- *   answers it with an empty 400; see `_gateway/header_limit.ts`.)
+ *   log only. A TCP front measures each connection's first request head, so
+ *   even a head over Deno.serve's own 64 KiB limit (an empty 400 there) gets
+ *   the 431; see `_gateway/head_guard.ts`.
  *
  * @module
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { log as defaultLog, type Logger } from "../functions/_shared/log.ts";
-import { DEFAULT_MAX_HEADER_BYTES, headerBytes, tooLarge } from "./_gateway/header_limit.ts";
+import {
+  DEFAULT_MAX_HEADER_BYTES,
+  headerBytes,
+  TOO_LARGE,
+  tooLarge,
+} from "./_gateway/header_limit.ts";
+import { startHeadGuard } from "./_gateway/head_guard.ts";
 
 /** Anything with `get(name)`, such as `Deno.env` or a `Map`. */
 export interface EnvReader {
@@ -49,7 +56,7 @@ export interface GatewayOptions {
   deps?: (name: string) => Record<string, unknown>;
   /** Request and boot logs. Default: the console logger. */
   logger?: Logger;
-  /** Larger header fields (bytes) get 431. Default 32 KiB; keep it under Deno.serve's 64 KiB. */
+  /** Larger request heads / header fields (bytes) get 431. Default 32 KiB; keep it under Deno.serve's 64 KiB. */
   maxHeaderBytes?: number;
 }
 
@@ -189,7 +196,7 @@ export async function serveFunctions(options: GatewayOptions): Promise<Gateway> 
 
   const stop = new AbortController();
   const server = Deno.serve(
-    { hostname: "127.0.0.1", port: options.port ?? 54321, signal: stop.signal, onListen() {} },
+    { hostname: "127.0.0.1", port: 0, signal: stop.signal, onListen() {} },
     async (req) => {
       if (headerBytes(req.headers) > maxHeaderBytes) {
         logger("warn", "request_header_too_large", { bytes: headerBytes(req.headers) });
@@ -211,14 +218,21 @@ export async function serveFunctions(options: GatewayOptions): Promise<Gateway> 
       return invoke(name, handler, req, logger);
     },
   );
-  const url = `http://127.0.0.1:${server.addr.port}`;
+  const front = startHeadGuard({
+    port: options.port ?? 54321,
+    upstreamPort: server.addr.port,
+    maxHeadBytes: maxHeaderBytes,
+    tooLarge: TOO_LARGE,
+    onTooLarge: () => logger("warn", "request_header_too_large", { over_bytes: maxHeaderBytes }),
+  });
+  const url = `http://127.0.0.1:${front.port}`;
   let closed: Promise<void> | undefined;
   return {
     url,
     functionsUrl: `${url}/functions/v1`,
     functions: () => discoverFunctions(dir),
     close() {
-      closed ??= (stop.abort(), server.finished);
+      closed ??= front.close().then(() => (stop.abort(), server.finished));
       return closed;
     },
   };

@@ -56,6 +56,18 @@ const CASES: { name: string; lines: string[]; status: number; code: string }[] =
     code: "REQUEST_HEADER_FIELDS_TOO_LARGE",
   },
   {
+    name: "one 70 KiB header (over Deno.serve's own 64 KiB limit)",
+    lines: [`X-Big: ${fill(70 * 1024)}`],
+    status: 431,
+    code: "REQUEST_HEADER_FIELDS_TOO_LARGE",
+  },
+  {
+    name: "a 1 MiB cookie",
+    lines: [`Cookie: a=${fill(1024 * 1024)}`],
+    status: 431,
+    code: "REQUEST_HEADER_FIELDS_TOO_LARGE",
+  },
+  {
     name: "many headers adding up to 60 KiB",
     lines: Array.from({ length: 12 }, (_, i) => `X-Part-${i}: ${fill(5 * 1024)}`),
     status: 431,

@@ -3,8 +3,10 @@
  *
  * Deno.serve (hyper) itself refuses a request head over 64 KiB with an empty
  * `400 Bad Request` before any handler runs, and offers no setting for that
- * limit. The gateway's own limit sits below it, so an oversized header gets a
- * proper 431 (RFC 6585, section 5) with a JSON body instead, up to that point.
+ * limit. So a connection's first request head is measured by a TCP front
+ * (`head_guard.ts`), and later ones on a kept-alive connection by the
+ * handler here, whose limit sits below hyper's: an oversized header gets a
+ * proper 431 (RFC 6585, section 5) with a JSON body, whatever its size.
  *
  * @module
  */
@@ -31,8 +33,18 @@ export function headerBytes(headers: Headers): number {
  * tooLarge().status; // 431
  */
 export function tooLarge(): Response {
-  return Response.json(
-    { code: "REQUEST_HEADER_FIELDS_TOO_LARGE", message: "Request header fields too large" },
-    { status: 431, headers: { Connection: "close" } },
-  );
+  return new Response(TOO_LARGE.body, {
+    status: TOO_LARGE.status,
+    headers: { "Content-Type": "application/json", Connection: "close" },
+  });
 }
+
+/** The 431 answer as status, reason phrase and JSON body (also written raw by `head_guard.ts`). */
+export const TOO_LARGE = {
+  status: 431,
+  reason: "Request Header Fields Too Large",
+  body: JSON.stringify({
+    code: "REQUEST_HEADER_FIELDS_TOO_LARGE",
+    message: "Request header fields too large",
+  }),
+} as const;
