@@ -32,6 +32,10 @@ const SETTINGS: Record<string, [string, string]> = {
   "demo-leads": ["LOCAL_STACK_DEMO_LEADS", "leads in the demo Odoo (25)"],
   "receiver-port": ["LOCAL_STACK_RECEIVER_PORT", "demo webhook receiver port (0 = free port)"],
   "token-ttl": ["LOCAL_STACK_TOKEN_TTL", "lifetime of the demo user tokens, seconds (86400)"],
+  "auth-token-ttl": [
+    "LOCAL_STACK_AUTH_TOKEN_TTL",
+    "lifetime of access tokens from sign-in at /auth/v1, seconds (3600)",
+  ],
   "state-dir": ["LOCAL_STACK_STATE_DIR", "where stack.json and functions.env go (.local)"],
 };
 const SWITCHES: Record<string, [string, string]> = {
@@ -92,6 +96,7 @@ function readOptions(args: string[]): LocalStackOptions {
     demoLeads: int("demo-leads"),
     receiverPort: int("receiver-port"),
     tokenTtlSeconds: int("token-ttl"),
+    authTokenTtlSeconds: int("auth-token-ttl"),
     stateDir: str("state-dir"),
     pauseCron: on("pause-cron"),
     seed: {
@@ -138,6 +143,9 @@ function statusBlock(s: LocalStack, pausedCron: boolean): string {
     ["Demo org", s.demo.orgId],
     ["Admin token", s.tokens.admin],
     ["Member token", s.tokens.member],
+    ["Admin page", s.urls.admin],
+    ["Admin sign-in", `${s.demo.users.admin.email} / ${s.demo.users.admin.password}`],
+    ["Member sign-in", `${s.demo.users.member.email} / ${s.demo.users.member.password}`],
     ["State file", s.files?.stackJson ?? "(none)"],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -45,6 +45,20 @@ export interface GatewayOptions {
   deps?: (name: string) => Record<string, unknown>;
   /** Request and boot logs. Default: the console logger. */
   logger?: Logger;
+  /**
+   * Other services by path prefix (for example `/auth/v1/` for the Auth
+   * stand-in, `/admin/` for the admin page), tried before the functions.
+   * Default: none.
+   */
+  mounts?: readonly Mount[];
+}
+
+/** A service the gateway routes a path prefix to. */
+export interface Mount {
+  /** Path prefix, e.g. `/auth/v1/`. */
+  prefix: string;
+  /** Answers every request whose path starts with `prefix`. */
+  handle: FunctionHandler;
 }
 
 /** A running gateway. */
@@ -185,6 +199,8 @@ export async function serveFunctions(options: GatewayOptions): Promise<Gateway> 
     { hostname: "127.0.0.1", port: options.port ?? 54321, signal: stop.signal, onListen() {} },
     async (req) => {
       const path = new URL(req.url).pathname;
+      const mount = options.mounts?.find((m) => path.startsWith(m.prefix));
+      if (mount !== undefined) return mount.handle(req);
       if (path === JWKS_PATH) {
         return new Response(jwks, { headers: { "Content-Type": "application/json" } });
       }

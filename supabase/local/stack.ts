@@ -21,6 +21,8 @@ import { functionEnv, syncNowCurlLines, writeState } from "./_stack/files.ts";
 import type { Sql } from "../functions/_shared/db.ts";
 import { log as defaultLog, type Logger } from "../functions/_shared/log.ts";
 import type { OdooTestServer } from "./odoo.ts";
+import { createLocalAuth, type LocalAuth } from "./auth.ts";
+import { ADMIN_PREFIX, adminPageMount } from "./admin_page.ts";
 
 export { shellQuote, syncNowCurlLines, toDotenv } from "./_stack/files.ts";
 
@@ -40,6 +42,11 @@ export interface DemoSeed {
   botId: string | null;
   slaPolicyId: string | null;
   tokens: { admin: string; member: string };
+  /** Sign-in of the demo users through the Auth stand-in (`/auth/v1`) and the admin page. */
+  users: {
+    admin: { email: string; password: string };
+    member: { email: string; password: string };
+  };
 }
 
 /** Options for {@linkcode startLocalStack}; the CLI maps flags and LOCAL_STACK_* variables here. */
@@ -62,6 +69,8 @@ export interface LocalStackOptions {
   seed?: { odooCredential?: boolean; bot?: boolean; slaPolicy?: boolean };
   /** Lifetime of the printed user tokens, in seconds. Default 86400. */
   tokenTtlSeconds?: number;
+  /** Lifetime of access tokens from the Auth stand-in's sign-in, in seconds (GOTRUE_JWT_EXP). Default 3600. */
+  authTokenTtlSeconds?: number;
   /** Where `stack.json` and `functions.env` go; null writes nothing. Default `<repo>/.local`. */
   stateDir?: string | null;
   /** Extra variables for the functions' environment (override the generated ones). */
@@ -88,6 +97,8 @@ export interface LocalStack {
     jwks: string;
     odoo: string;
     receiver: string | null;
+    /** The admin's "sync now" page, `<api>/admin/`. */
+    admin: string;
   };
   /** Function folders served at start-up (more are picked up as they appear). */
   functionNames: string[];
@@ -100,6 +111,8 @@ export interface LocalStack {
   curlLines: CurlLine[];
   /** A superuser client, closed by `stop()`. */
   sql: Sql;
+  /** The Auth stand-in at `/auth/v1` (issue 15 blocked: no real Supabase Auth here). */
+  auth: LocalAuth;
   /** The started Odoo test server, or null when `options.odoo` was given. */
   odoo: OdooTestServer | null;
   /** Data directory of the cluster (removed by `stop()`). */
@@ -125,10 +138,18 @@ async function startParts(closers: Closers, o: {
     serviceKey: keys.serviceRoleKey,
     pauseCron: options.pauseCron ?? false,
   });
+  const auth = createLocalAuth({
+    projectUrl: apiUrl,
+    jwtSecret: keys.jwtSecret,
+    apiKeys: [keys.anonKey, keys.publishableKey, keys.serviceRoleKey, keys.secretKey],
+    accessTokenTtlSeconds: options.authTokenTtlSeconds,
+    logger,
+  });
   const demo = await startDemo(closers, sql, options, {
     apiUrl,
     jwtSecret: keys.jwtSecret,
     logger,
+    auth,
   });
   const env = functionEnv(apiUrl, cluster.url, keys, options.functionEnv);
   const { workerIntervalMs } = options;
@@ -137,13 +158,17 @@ async function startParts(closers: Closers, o: {
     env,
     workerIntervalMs,
     logger,
+    mounts: [
+      { prefix: "/auth/v1/", handle: auth.handle },
+      adminPageMount({ anonKey: keys.anonKey }),
+    ],
   });
   const state = { dbUrl: cluster.url, functionsUrl: gateway.functionsUrl, apiUrl, pid: Deno.pid };
   const files = await writeState(closers, options.stateDir, {
     ...state,
     dataDir: cluster.dataDir,
   }, env);
-  return { apiUrl, keys, cluster, sql, demo, env, gateway, files };
+  return { apiUrl, keys, cluster, sql, demo, env, gateway, files, auth };
 }
 
 /** The public view of the started parts. */
@@ -161,6 +186,7 @@ async function describeStack(
       jwks: `${apiUrl}${JWKS_PATH}`,
       odoo: odooUrl,
       receiver: receiver?.url ?? null,
+      admin: `${apiUrl}${ADMIN_PREFIX}/`,
     },
     functionNames: await gateway.functions(),
     keys,
@@ -173,6 +199,7 @@ async function describeStack(
       serviceKey: keys.serviceRoleKey,
     }),
     sql: parts.sql,
+    auth: parts.auth,
     odoo,
     dataDir: cluster.dataDir,
     files: parts.files,
