@@ -28,6 +28,9 @@ function statusBlock(s: LocalStack, pausedCron: boolean): string {
     ["Demo org", s.demo.orgId],
     ["Admin token", s.tokens.admin],
     ["Member token", s.tokens.member],
+    ["Admin page", s.urls.admin],
+    ["Admin sign-in", `${s.demo.users.admin.email} / ${s.demo.users.admin.password}`],
+    ["Member sign-in", `${s.demo.users.member.email} / ${s.demo.users.member.password}`],
     ["State file", s.files?.stackJson ?? "(none)"],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

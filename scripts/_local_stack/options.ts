@@ -28,6 +28,10 @@ const SETTINGS: Record<string, [string, string]> = {
   "demo-leads": ["LOCAL_STACK_DEMO_LEADS", "leads in the demo Odoo (25)"],
   "receiver-port": ["LOCAL_STACK_RECEIVER_PORT", "demo webhook receiver port (0 = free port)"],
   "token-ttl": ["LOCAL_STACK_TOKEN_TTL", "lifetime of the demo user tokens, seconds (86400)"],
+  "auth-token-ttl": [
+    "LOCAL_STACK_AUTH_TOKEN_TTL",
+    "lifetime of access tokens from sign-in at /auth/v1, seconds (3600)",
+  ],
   "state-dir": ["LOCAL_STACK_STATE_DIR", "where stack.json and functions.env go (.local)"],
 };
 const SWITCHES: Record<string, [string, string]> = {
@@ -96,6 +100,7 @@ export function readOptions(args: string[]): LocalStackOptions {
     demoLeads: int("demo-leads"),
     receiverPort: int("receiver-port"),
     tokenTtlSeconds: int("token-ttl"),
+    authTokenTtlSeconds: int("auth-token-ttl"),
     stateDir: str("state-dir"),
     pauseCron: on("pause-cron"),
     seed: {

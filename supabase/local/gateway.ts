@@ -58,6 +58,20 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Larger request heads / header fields (bytes) get 431. Default 32 KiB; keep it under Deno.serve's 64 KiB. */
   maxHeaderBytes?: number;
+  /**
+   * Other services by path prefix (for example `/auth/v1/` for the Auth
+   * stand-in, `/admin/` for the admin page), tried before the functions.
+   * Default: none.
+   */
+  mounts?: readonly Mount[];
+}
+
+/** A service the gateway routes a path prefix to. */
+export interface Mount {
+  /** Path prefix, e.g. `/auth/v1/`. */
+  prefix: string;
+  /** Answers every request whose path starts with `prefix`. */
+  handle: FunctionHandler;
 }
 
 /** A running gateway. */
@@ -203,6 +217,8 @@ export async function serveFunctions(options: GatewayOptions): Promise<Gateway> 
         return tooLarge();
       }
       const path = new URL(req.url).pathname;
+      const mount = options.mounts?.find((m) => path.startsWith(m.prefix));
+      if (mount !== undefined) return mount.handle(req);
       if (path === JWKS_PATH) {
         return new Response(jwks, { headers: { "Content-Type": "application/json" } });
       }

@@ -19,6 +19,8 @@ import {
 import { startDemo } from "./_stack/demo.ts";
 import { functionEnv, syncNowCurlLines, writeState } from "./_stack/files.ts";
 import { log as defaultLog } from "../functions/_shared/log.ts";
+import { createLocalAuth } from "./auth.ts";
+import { ADMIN_PREFIX, adminPageMount } from "./admin_page.ts";
 
 export { shellQuote, syncNowCurlLines, toDotenv } from "./_stack/files.ts";
 export type {
@@ -46,10 +48,18 @@ async function startParts(closers: Closers, o: {
     pauseCron: options.pauseCron ?? false,
     onStarted: options.onDatabaseStarted,
   });
+  const auth = createLocalAuth({
+    projectUrl: apiUrl,
+    jwtSecret: keys.jwtSecret,
+    apiKeys: [keys.anonKey, keys.publishableKey, keys.serviceRoleKey, keys.secretKey],
+    accessTokenTtlSeconds: options.authTokenTtlSeconds,
+    logger,
+  });
   const demo = await startDemo(closers, sql, options, {
     apiUrl,
     jwtSecret: keys.jwtSecret,
     logger,
+    auth,
   });
   const env = functionEnv(apiUrl, cluster.url, keys, options.functionEnv);
   const { workerIntervalMs } = options;
@@ -58,13 +68,17 @@ async function startParts(closers: Closers, o: {
     env,
     workerIntervalMs,
     logger,
+    mounts: [
+      { prefix: "/auth/v1/", handle: auth.handle },
+      adminPageMount({ anonKey: keys.anonKey }),
+    ],
   });
   const state = { dbUrl: cluster.url, functionsUrl: gateway.functionsUrl, apiUrl, pid: Deno.pid };
   const files = await writeState(closers, options.stateDir, {
     ...state,
     dataDir: cluster.dataDir,
   }, env);
-  return { apiUrl, keys, cluster, sql, demo, env, gateway, files };
+  return { apiUrl, keys, cluster, sql, demo, env, gateway, files, auth };
 }
 
 /** The public view of the started parts. */
@@ -82,6 +96,7 @@ async function describeStack(
       jwks: `${apiUrl}${JWKS_PATH}`,
       odoo: odooUrl,
       receiver: receiver?.url ?? null,
+      admin: `${apiUrl}${ADMIN_PREFIX}/`,
     },
     functionNames: await gateway.functions(),
     keys,
@@ -94,6 +109,7 @@ async function describeStack(
       serviceKey: keys.serviceRoleKey,
     }),
     sql: parts.sql,
+    auth: parts.auth,
     odoo,
     dataDir: cluster.dataDir,
     files: parts.files,

@@ -7,6 +7,8 @@
  */
 import { startDemoReceiver } from "../demo_receiver.ts";
 import { mintUserAccessToken } from "../user_tokens.ts";
+import { randomToken } from "../keys.ts";
+import type { LocalAuth } from "../auth.ts";
 import type { Closers } from "./services.ts";
 import type { DemoSeed, LocalStackOptions, OdooTarget } from "./types.ts";
 import { asServiceRole, type Sql } from "../../functions/_shared/db.ts";
@@ -36,12 +38,18 @@ interface SeedOptions {
   apiUrl: string;
   jwtSecret: string;
   tokenTtlSeconds: number;
+  auth: LocalAuth;
 }
 
-/** A demo user of `orgId`: a fresh `sub` and an HS256 access token for it. */
-function demoUser(o: SeedOptions, orgId: string, email: string, admin: boolean) {
+/**
+ * A demo user of `orgId`: a fresh `sub`, an HS256 access token for it, and the
+ * same user in the Auth stand-in with a generated password.
+ */
+async function demoUser(o: SeedOptions, orgId: string, email: string, admin: boolean) {
   const sub = crypto.randomUUID();
   const claims = { integration_admin: admin, organization_id: orgId };
+  const password = randomToken(9);
+  await o.auth.addUser({ id: sub, email, password, claims });
   const token = mintUserAccessToken({
     projectUrl: o.apiUrl,
     jwtSecret: o.jwtSecret,
@@ -50,7 +58,7 @@ function demoUser(o: SeedOptions, orgId: string, email: string, admin: boolean) 
     claims,
     ttlSeconds: o.tokenTtlSeconds,
   });
-  return { sub, token };
+  return { sub, token, login: { email, password } };
 }
 
 async function seedDemo(sql: Sql, o: SeedOptions): Promise<DemoSeed> {
@@ -72,8 +80,8 @@ async function seedDemo(sql: Sql, o: SeedOptions): Promise<DemoSeed> {
   const policy = !o.slaPolicy ? [] : await sql<{ id: string }[]>`
     insert into public.sla_policies (org_id, name, max_hours_without_progress)
     values (${org.id}::uuid, 'No progress for 48 hours', 48) returning id::text`;
-  const admin = demoUser(o, org.id, "admin@demo.local", true);
-  const member = demoUser(o, org.id, "member@demo.local", false);
+  const admin = await demoUser(o, org.id, "admin@demo.local", true);
+  const member = await demoUser(o, org.id, "member@demo.local", false);
   return {
     orgId: org.id,
     adminUserId: admin.sub,
@@ -81,6 +89,7 @@ async function seedDemo(sql: Sql, o: SeedOptions): Promise<DemoSeed> {
     botId: bot[0]?.id ?? null,
     slaPolicyId: policy[0]?.id ?? null,
     tokens: { admin: admin.token, member: member.token },
+    users: { admin: admin.login, member: member.login },
   };
 }
 
@@ -89,6 +98,7 @@ export async function startDemo(closers: Closers, sql: Sql, options: LocalStackO
   apiUrl: string;
   jwtSecret: string;
   logger: Logger;
+  auth: LocalAuth;
 }) {
   const demoOdoo = options.odoo ? null : startDemoOdoo(options.demoLeads ?? 25);
   if (demoOdoo) closers.add(() => demoOdoo.server.close());
@@ -105,6 +115,7 @@ export async function startDemo(closers: Closers, sql: Sql, options: LocalStackO
     apiUrl: o.apiUrl,
     jwtSecret: o.jwtSecret,
     tokenTtlSeconds: options.tokenTtlSeconds ?? 86_400,
+    auth: o.auth,
   });
   return { odoo: demoOdoo?.server ?? null, odooUrl: target.url, receiver, demo };
 }

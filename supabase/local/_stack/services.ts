@@ -8,7 +8,7 @@
 import { freePort, startCluster } from "../cluster.ts";
 import { applyLocalStack } from "../apply.ts";
 import { startNetWorker } from "../pg_net_worker.ts";
-import { serveFunctions } from "../gateway.ts";
+import { type Mount, serveFunctions } from "../gateway.ts";
 import { createSql, type Sql } from "../../functions/_shared/db.ts";
 import type { Logger } from "../../functions/_shared/log.ts";
 
@@ -87,6 +87,8 @@ export async function startServing(closers: Closers, dbUrl: string, o: {
   env: Record<string, string>;
   workerIntervalMs?: number;
   logger: Logger;
+  /** The Auth stand-in and the admin page. */
+  mounts: Mount[];
 }) {
   // Each function gets its own pool, built as it would build it from
   // SUPABASE_DB_URL, but owned here so that stop() closes every connection.
@@ -98,6 +100,7 @@ export async function startServing(closers: Closers, dbUrl: string, o: {
     env: { get: (name) => env[name] },
     deps: () => ({ sql: pools[pools.push(createSql(dbUrl)) - 1], logger }),
     logger,
+    mounts: o.mounts,
   });
   closers.add(() => gateway.close());
   const worker = startNetWorker(dbUrl, { intervalMs: o.workerIntervalMs, log: logger });

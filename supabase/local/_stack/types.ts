@@ -6,6 +6,7 @@ import type { ProjectKeyOverrides, ProjectKeys } from "../keys.ts";
 import type { Sql } from "../../functions/_shared/db.ts";
 import type { Logger } from "../../functions/_shared/log.ts";
 import type { OdooTestServer } from "../odoo.ts";
+import type { LocalAuth } from "../auth.ts";
 
 /** An Odoo instance and the integration user the demo credential names. */
 export interface OdooTarget {
@@ -23,6 +24,11 @@ export interface DemoSeed {
   botId: string | null;
   slaPolicyId: string | null;
   tokens: { admin: string; member: string };
+  /** Sign-in of the demo users through the Auth stand-in (`/auth/v1`) and the admin page. */
+  users: {
+    admin: { email: string; password: string };
+    member: { email: string; password: string };
+  };
 }
 
 /** Options for `startLocalStack`; the CLI maps flags and LOCAL_STACK_* variables here. */
@@ -45,6 +51,8 @@ export interface LocalStackOptions {
   seed?: { odooCredential?: boolean; bot?: boolean; slaPolicy?: boolean };
   /** Lifetime of the printed user tokens, in seconds. Default 86400. */
   tokenTtlSeconds?: number;
+  /** Lifetime of access tokens from the Auth stand-in's sign-in, in seconds (GOTRUE_JWT_EXP). Default 3600. */
+  authTokenTtlSeconds?: number;
   /** Where `stack.json` and `functions.env` go; null writes nothing. Default `<repo>/.local`. */
   stateDir?: string | null;
   /** Extra variables for the functions' environment (override the generated ones). */
@@ -76,6 +84,8 @@ export interface LocalStack {
     jwks: string;
     odoo: string;
     receiver: string | null;
+    /** The admin's "sync now" page, `<api>/admin/`. */
+    admin: string;
   };
   /** Function folders served at start-up (more are picked up as they appear). */
   functionNames: string[];
@@ -88,6 +98,8 @@ export interface LocalStack {
   curlLines: CurlLine[];
   /** A superuser client, closed by `stop()`. */
   sql: Sql;
+  /** The Auth stand-in at `/auth/v1` (issue 15 blocked: no real Supabase Auth here). */
+  auth: LocalAuth;
   /** The started Odoo test server, or null when `options.odoo` was given. */
   odoo: OdooTestServer | null;
   /** Data directory of the cluster (removed by `stop()`). */

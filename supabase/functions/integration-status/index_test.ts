@@ -1,0 +1,206 @@
+/**
+ * integration-status against a real database: per job the organization's own
+ * latest run (never another organization's), its status words, the next cron
+ * time, open alerts when the watchdog table exists, and who may look.
+ */
+import assert from "node:assert/strict";
+import { createHandler } from "./index.ts";
+import { connect, resetAppData, type Sql, testDatabaseUrl } from "../../../tests/support/db.ts";
+import {
+  mintAdminToken,
+  mintUserToken,
+  TEST_SERVICE_ROLE_KEY,
+  testAuthEnv,
+} from "../../../tests/support/tokens.ts";
+import { captureLogs } from "../../../tests/support/guard_harness.ts";
+import { assertNoSecrets, newOrg } from "../../../tests/support/bots_fixtures.ts";
+
+const NOW = new Date("2026-11-23T10:22:41Z");
+const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000);
+
+async function run(sql: Sql, r: {
+  key: string;
+  job?: string;
+  status: string;
+  at: Date;
+  results?: Record<string, unknown>;
+}) {
+  await sql`insert into public.sync_runs
+      (idempotency_key, integration, job, scheduled_for, started_at, finished_at, status, org_results)
+    values (${r.key}, 'odoo', ${r.job ?? "crm"}, ${r.at}, ${r.at},
+      ${r.status === "running" ? null : r.at}, ${r.status}, ${
+    JSON.stringify(r.results ?? {})
+  }::text::jsonb)`;
+}
+
+const get = (token: string, query = "") =>
+  new Request(`http://127.0.0.1:54321/functions/v1/integration-status${query}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+
+const member = (org: string) =>
+  mintUserToken({ app_metadata: { claims: { organization_id: org, integration_admin: false } } });
+
+async function seed(sql: Sql) {
+  const [a, b] = [await newOrg(sql), await newOrg(sql)];
+  const ok = (n: number, complete = true) => ({
+    status: "ok",
+    complete,
+    fetched: n,
+    upserted: n,
+    pages: 1,
+  });
+  await run(sql, {
+    key: "odoo:crm:2026-11-23T10:00Z",
+    status: "partial",
+    at: minutesAgo(22),
+    results: { [a]: ok(25, false), [b]: ok(3) },
+  });
+  await run(sql, {
+    key: `odoo:crm:manual:${b}:2026-11-23T10:20Z`,
+    status: "succeeded",
+    at: minutesAgo(2),
+    results: { [b]: ok(1) },
+  });
+  await run(sql, {
+    key: "odoo:chatter:2026-11-23T09:45Z",
+    job: "chatter",
+    status: "failed",
+    at: minutesAgo(37),
+    results: {
+      [a]: { status: "error", error: "odoo_auth_failed", fetched: 0, upserted: 0, pages: 0 },
+    },
+  });
+  await run(sql, {
+    key: `odoo:chatter:manual:${a}:2026-11-23T10:21Z`,
+    job: "chatter",
+    status: "running",
+    at: minutesAgo(1),
+  });
+  return { a, b };
+}
+
+Deno.test("integration-status: each job's latest run of the caller's organization, next cron time, who may sync", async () => {
+  const sql = connect(await testDatabaseUrl());
+  try {
+    await resetAppData(sql);
+    const { a, b } = await seed(sql);
+    const { logger, lines } = captureLogs();
+    const handler = createHandler({ sql, env: testAuthEnv(), logger, now: () => NOW });
+    const res = await handler(get(await member(a)));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("Access-Control-Allow-Origin"), "*");
+    const body = await res.json();
+    assert.equal(body.organization_id, a);
+    assert.equal(body.can_sync, false, "a member may look, not sync");
+    const [crm, chatter] = body.jobs;
+    assert.deepEqual(
+      [crm.job, crm.schedule, crm.next_run_at],
+      ["crm", "*/15 * * * *", "2026-11-23T10:30:00.000Z"],
+    );
+    assert.deepEqual(
+      [crm.last_run.status, crm.last_run.trigger, crm.last_run.fetched, crm.last_run.upserted],
+      ["incomplete", "scheduled", 25, 25],
+      "org B's later manual run is not org A's",
+    );
+    assert.equal(chatter.next_run_at, "2026-11-23T10:35:00.000Z");
+    assert.deepEqual([chatter.last_run.status, chatter.last_run.trigger], ["running", "manual"]);
+
+    const admin = await (await handler(get(await mintAdminToken(b)))).json();
+    assert.equal(admin.can_sync, true);
+    assert.deepEqual(
+      [admin.jobs[0].last_run.status, admin.jobs[0].last_run.fetched],
+      ["succeeded", 1],
+    );
+    assert.equal(admin.jobs[1].last_run, null, "org A's failure is not shown to org B");
+
+    const timedOut = { status: "error", error: "odoo_timeout", fetched: 0, upserted: 0, pages: 0 };
+    await sql`update public.sync_runs set status = 'failed', finished_at = ${NOW},
+      org_results = ${JSON.stringify({ [a]: timedOut })}::text::jsonb
+      where status = 'running'`;
+    const failed = (await (await handler(get(await member(a)))).json()).jobs[1].last_run;
+    assert.deepEqual([failed.status, failed.error], ["failed", "odoo_timeout"]);
+    assertNoSecrets(lines);
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("integration-status: refusals", async () => {
+  const sql = connect(await testDatabaseUrl());
+  try {
+    const { logger } = captureLogs();
+    const handler = createHandler({ sql, env: testAuthEnv(), logger, now: () => NOW });
+    const org = "0f4b5c8e-1a2b-4c3d-8e9f-00000000000a";
+    const other = "0f4b5c8e-1a2b-4c3d-8e9f-00000000000b";
+    const cases: [string, Request, number, string][] = [
+      ["no token", new Request("http://x/integration-status"), 401, "missing_authorization"],
+      ["another org's id", get(await member(org), `?org_id=${other}`), 403, "org_scope_violation"],
+      ["a user without organization", get(await mintUserToken()), 403, "insufficient_permissions"],
+      ["service key without org_id", get(TEST_SERVICE_ROLE_KEY), 400, "invalid_request"],
+      [
+        "POST",
+        new Request("http://x/integration-status", {
+          method: "POST",
+          headers: { Authorization: `Bearer ${await member(org)}` },
+        }),
+        405,
+        "method_not_allowed",
+      ],
+    ];
+    for (const [name, req, status, error] of cases) {
+      const res = await handler(req);
+      assert.deepEqual([res.status, (await res.json()).error], [status, error], name);
+    }
+    const service = await handler(get(TEST_SERVICE_ROLE_KEY, `?org_id=${org}`));
+    assert.equal(service.status, 200, "a service caller names the org");
+    await service.body?.cancel();
+    const broken = createHandler({ env: testAuthEnv(), logger });
+    const res = await broken(get(await member(org)));
+    assert.deepEqual([res.status, await res.json()], [500, { error: "server_misconfigured" }]);
+    const preflight = await handler(new Request("http://x/", { method: "OPTIONS" }));
+    assert.equal(preflight.status, 204);
+  } finally {
+    await sql.end();
+  }
+});
+
+Deno.test("integration-status: open alerts of the organization or of the whole project, once the table exists", async () => {
+  const sql = connect(await testDatabaseUrl());
+  const [{ existed }] =
+    await sql`select to_regclass('public.edge_guard_alerts') is not null as existed`;
+  try {
+    await resetAppData(sql);
+    const [a, b] = [await newOrg(sql), await newOrg(sql)];
+    const handler = createHandler({
+      sql,
+      env: testAuthEnv(),
+      logger: captureLogs().logger,
+      now: () => NOW,
+    });
+    if (!existed) {
+      assert.equal((await (await handler(get(await member(a)))).json()).alerts, null);
+      await sql`create table public.edge_guard_alerts (check_id text, subject text, severity text,
+        detail text, opened_at timestamptz, last_seen_at timestamptz, resolved_at timestamptz)`;
+    }
+    const alert = (check: string, subject: string, resolved: Date | null = null) =>
+      sql`insert into public.edge_guard_alerts
+          (check_id, subject, severity, detail, opened_at, last_seen_at, resolved_at)
+        values (${check}, ${subject}, 'error', 'detail', ${NOW}, ${NOW}, ${resolved})`;
+    await alert("sync_failing", `org:${a}`);
+    await alert("sync_failing", `org:${b}`);
+    await alert("cron_secret_missing", "project_url");
+    await alert("sync_failing", `org:${a}`, NOW);
+    const alerts = (await (await handler(get(await member(a)))).json()).alerts;
+    assert.deepEqual(
+      alerts.map((x: { check_id: string; subject: string }) => `${x.check_id} ${x.subject}`).sort(),
+      ["cron_secret_missing project_url", `sync_failing org:${a}`],
+    );
+  } finally {
+    if (!existed) await sql`drop table if exists public.edge_guard_alerts`;
+    else {
+      await sql`delete from public.edge_guard_alerts where detail = 'detail' and opened_at = ${NOW}`;
+    }
+    await sql.end();
+  }
+});
