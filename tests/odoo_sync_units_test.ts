@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { parseSyncBody, planRun } from "../supabase/functions/_shared/_odoo-sync/request.ts";
+import { parseBody } from "../supabase/functions/_shared/_auth-guard/parse.ts";
 import { afterCursor } from "../supabase/functions/_shared/_odoo-sync/pager.ts";
 import { errorCode } from "../supabase/functions/_shared/_odoo-sync/org.ts";
 import { jobSpec, pageJson } from "../supabase/functions/_shared/_odoo-sync/jobs.ts";
@@ -20,7 +21,7 @@ import { connect, resetAppData, testDatabaseUrl } from "./support/db.ts";
 
 const ORG = "0f4b5c8e-1a2b-4c3d-8e9f-00000000000a";
 
-Deno.test("parseSyncBody accepts the cron and UI bodies and refuses anything else", () => {
+Deno.test("parseSyncBody accepts the cron and UI bodies and refuses anything else", async () => {
   const cases: [string, unknown][] = [
     ["", { mode: "incremental", scheduledFor: null }],
     ["{}", { mode: "incremental", scheduledFor: null }],
@@ -35,7 +36,11 @@ Deno.test("parseSyncBody accepts the cron and UI bodies and refuses anything els
     ['{"scheduled_for":"1"}', { invalid: "scheduled_for_not_a_timestamp" }],
     ['{"scheduled_for":1700000000}', { invalid: "scheduled_for_not_a_timestamp" }],
   ];
-  for (const [text, expected] of cases) assert.deepEqual(parseSyncBody(text), expected, text);
+  for (const [text, expected] of cases) {
+    // The body as the guard reads it and hands it over in ctx.body.
+    const { body } = await parseBody(new TextEncoder().encode(text), "application/json");
+    assert.deepEqual(parseSyncBody(body), expected, text);
+  }
 });
 
 Deno.test("planRun: idempotency keys per caller, mode and 15-minute slot", () => {
