@@ -30,18 +30,18 @@ function safely<T>(read: () => T, fallback: T): T {
   }
 }
 
-/** Name and message of any thrown value, without calling anything that may throw again. */
-export function describeThrown(err: unknown): { error_name: string; error_message: string } {
+function describe(err: unknown): { error_name: string; error_message: string } {
   if (err instanceof Error) {
     const name = safely(() => String(err.name), "Error");
     return { error_name: name, error_message: safely(() => String(err.message), "") };
   }
   if (err === null) return { error_name: "null", error_message: "" };
-  const kind = typeof err;
-  if (kind === "object" || kind === "function") {
-    return { error_name: kind, error_message: safely(() => String(err), "[unprintable]") };
-  }
-  return { error_name: kind, error_message: safely(() => String(err), "") };
+  return { error_name: typeof err, error_message: safely(() => String(err), "[unprintable]") };
+}
+
+/** Name and message of any thrown value (a Proxy, a null-prototype object...). Never throws. */
+export function describeThrown(err: unknown): { error_name: string; error_message: string } {
+  return safely(() => describe(err), { error_name: "unknown", error_message: "[unprintable]" });
 }
 
 function refuse(options: WithAuthOptions, event: string, fields: Record<string, unknown>) {
@@ -107,7 +107,9 @@ export function wrapHandler(
       identity = auth.userId ?? "service_role";
       const badBody = bodyRule(auth, options);
       if (badBody !== null) return withCors(badBody);
-      return withCors(await handler(req, auth));
+      const res = await handler(req, auth);
+      if (!(res instanceof Response)) throw new TypeError("the handler did not return a Response");
+      return withCors(res);
     } catch (err) {
       return internalError(err, identity, options);
     }
