@@ -11,6 +11,7 @@ import { TEST_SECRET_KEY, testAuthEnv } from "../../../tests/support/tokens.ts";
 import { makeRequest } from "../../../tests/support/guard_harness.ts";
 
 const config = loadAuthConfig(testAuthEnv());
+// deno-lint-ignore no-control-regex -- the point is to find raw control characters
 const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 const hostile = new Proxy({}, {

@@ -7,6 +7,7 @@
  */
 import { classify, precheck } from "./jwt.ts";
 import { decodeJwt, jwtVerify } from "./jose.ts";
+import type { AuthConfig } from "./types.ts";
 
 const LEGACY_ISSUER = "supabase";
 
@@ -67,4 +68,21 @@ export async function verifyLegacyService(
     const result = classify(err);
     return { ok: false, reason: `service_jwt_${result.ok ? "invalid" : result.reason}` };
   }
+}
+
+/**
+ * Is `token` a legacy service_role JWT of this project? true; a rejection
+ * reason when it claims to be one but fails; null when it does not claim it or
+ * the check is off (no JWT_SECRET or no known project ref).
+ */
+export async function legacyServiceCaller(
+  token: string | null,
+  config: AuthConfig,
+  now?: () => Date,
+): Promise<true | string | null> {
+  const hmacKey = config.secrets.hmacKey();
+  if (token === null || config.projectRef === null || hmacKey === null) return null;
+  if (!claimsLegacyService(token)) return null;
+  const result = await verifyLegacyService(token, { hmacKey, ref: config.projectRef, now });
+  return result.ok ? true : result.reason;
 }

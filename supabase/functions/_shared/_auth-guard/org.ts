@@ -8,6 +8,8 @@ import { DEFAULT_BODY_TIMEOUT_MS, MAX_BODY_BYTES, readBody } from "./body.ts";
 import { parseBody } from "./parse.ts";
 import type { RequestBody, VerifyOptions } from "./types.ts";
 
+const NO_BODY: RequestBody = Object.freeze({ kind: "empty" });
+
 /** Why a body could not be read whole (and so cannot be scoped). */
 export type UnreadReason = "body_too_large" | "body_timeout" | "body_unreadable";
 
@@ -36,6 +38,9 @@ export function firstQueryOrgId(req: Request): string | null {
 
 /** Reads the body once (bounded by options) and collects every org id. Call only after authentication. Never throws. */
 export async function readRequest(req: Request, options: VerifyOptions): Promise<RequestRead> {
+  if (req.body === null && !req.bodyUsed) {
+    return { ok: true, body: NO_BODY, orgIds: queryOrgIds(req) };
+  }
   const read = await readBody(req, {
     limitBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
     timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,

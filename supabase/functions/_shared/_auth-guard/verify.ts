@@ -8,8 +8,8 @@ import { type CallLog, errorResponse, fail, reject } from "./errors.ts";
 import { asymmetricKeySet } from "./keys.ts";
 import { type TokenRoute, verifyUserToken } from "./jwt.ts";
 import { firstQueryOrgId, queryOrgIds, readRequest } from "./org.ts";
-import { claimsLegacyService, verifyLegacyService } from "./legacy.ts";
-import { checkServiceCaller, type Credentials, readCredentials } from "./service.ts";
+import { legacyServiceCaller } from "./legacy.ts";
+import { checkServiceCaller, readCredentials } from "./service.ts";
 import { authorizeUser } from "./user.ts";
 import type { AuthConfig, AuthContext, VerifyOptions } from "./types.ts";
 
@@ -76,6 +76,12 @@ async function userContext(
   }
   const result = await verifyUserToken(token, route);
   if (result.ok) return authorizeUser(req, result.claims, options, call);
+  // Checked only once the token failed as a user token: no cost on the user path.
+  const legacy = result.unavailable ? null : await legacyServiceCaller(token, config, options.now);
+  if (legacy === true) return serviceContext(req, "service_key", options, call);
+  if (legacy !== null) {
+    return reject(call, "invalid_token", legacy, "anonymous", firstQueryOrgId(req));
+  }
   if (result.unavailable) {
     const cause = result.cause instanceof Error ? result.cause : null;
     return fail(call, "auth_unavailable", "auth_unavailable", {
@@ -86,28 +92,6 @@ async function userContext(
   }
   const identity = result.sub ?? "anonymous";
   return reject(call, "invalid_token", result.reason, identity, firstQueryOrgId(req));
-}
-
-/**
- * A legacy service_role JWT (Bearer, else apikey) verified with JWT_SECRET:
- * true, a rejection reason for a Bearer that claims the role but fails, or
- * null (not such a token, or the check is off).
- */
-async function legacyService(
-  creds: Credentials,
-  config: AuthConfig,
-  options: VerifyOptions,
-): Promise<true | string | null> {
-  const hmacKey = config.secrets.hmacKey();
-  if (config.projectRef === null || hmacKey === null) return null;
-  const o = { hmacKey, ref: config.projectRef, now: options.now };
-  for (const candidate of [creds.bearer, creds.apikey]) {
-    if (candidate === null || !claimsLegacyService(candidate)) continue;
-    const result = await verifyLegacyService(candidate, o);
-    if (result.ok) return true;
-    if (candidate === creds.bearer) return result.reason;
-  }
-  return null;
 }
 
 /**
@@ -146,10 +130,11 @@ async function decide(
   }
   const service = checkServiceCaller(creds, config.secrets, call);
   if (service.via !== null) return serviceContext(req, service.via, options, call);
-  const legacy = await legacyService(creds, config, options);
-  if (legacy === true) return serviceContext(req, "service_key", options, call);
-  if (legacy !== null) {
-    return reject(call, "invalid_token", legacy, "anonymous", firstQueryOrgId(req));
+  if (creds.bearer === null || service.bearerIsPublicKey) {
+    // supabase-js sends the key as apikey (Bearer = the anon key, or nothing).
+    if (await legacyServiceCaller(creds.apikey, config, options.now) === true) {
+      return serviceContext(req, "service_key", options, call);
+    }
   }
   if (creds.bearer === null) {
     return reject(
