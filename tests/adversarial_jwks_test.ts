@@ -128,16 +128,38 @@ for (const outage of OUTAGES) {
   });
 }
 
-Deno.test("jwks outage, cached keys past their max age: 503 auth_unavailable, never 401", async () => {
-  await withServer(async (server) => {
-    const config = remoteConfig(server.url, { cacheMaxAgeMs: 1, timeoutMs: 150 });
-    assert.equal((await call(await token(server), config)).status, 200);
-    server.setMode("down");
-    await new Promise((resolve) => setTimeout(resolve, 20)); // let the 1 ms cache age out
-    const got = await call(await token(server), config);
-    // jose does not serve stale keys when the refresh fails: the user gets a 503, not a 401.
-    assert.equal(got.status, 503);
-    assert.equal(got.error, "auth_unavailable");
-    assert.equal(server.fetchCount(), 2);
+// Issue 11: stale keys are kept through an outage for the grace; past it, 503 (never 401).
+const STALE: { name: string; graceMs: number; status: number; event: string }[] = [
+  {
+    name: "within the grace: the stale keys verify",
+    graceMs: 60_000,
+    status: 200,
+    event: "jwks_stale",
+  },
+  {
+    name: "grace 0: 503 auth_unavailable, never 401",
+    graceMs: 0,
+    status: 503,
+    event: "auth_unavailable",
+  },
+];
+
+for (const c of STALE) {
+  Deno.test(`jwks outage, cached keys past their max age, ${c.name}`, async () => {
+    await withServer(async (server) => {
+      const config = remoteConfig(server.url, {
+        cacheMaxAgeMs: 1,
+        timeoutMs: 150,
+        graceMs: c.graceMs,
+      });
+      assert.equal((await call(await token(server), config)).status, 200);
+      server.setMode("down");
+      await new Promise((resolve) => setTimeout(resolve, 20)); // let the 1 ms cache age out
+      const got = await call(await token(server), config);
+      assert.equal(got.status, c.status);
+      assert.ok(got.events.some((e) => e.event === c.event), c.event);
+      assert.equal(got.events.filter((e) => e.event === "auth_rejected").length, 0);
+      assert.equal(server.fetchCount(), 2);
+    });
   });
-});
+}

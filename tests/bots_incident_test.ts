@@ -121,7 +121,7 @@ const WRONG_KEY_CASES = [
   {
     name: "a legacy service_role key of another project",
     key: ROTATED_LEGACY_KEY,
-    reason: "bad_signature",
+    reason: "service_jwt_bad_signature",
   },
   { name: "a revoked sb_secret_ key", key: REVOKED_SECRET_KEY, reason: "unknown_api_key" },
 ];

@@ -103,7 +103,7 @@ export function makeRequest(spec: RequestSpec = {}): Request {
   let body = spec.body;
   if (spec.json !== undefined) body = JSON.stringify(spec.json);
   if (body !== undefined) headers.set("Content-Type", spec.contentType ?? "application/json");
-  const method = spec.method ?? (body === undefined ? "GET" : "POST");
+  const method = spec.method ?? "POST";
   return new Request(url, { method, headers, body });
 }
 

@@ -46,6 +46,8 @@ export const CHALLENGE: Record<ClientErrorCode, string | null> = {
   server_misconfigured: null,
   auth_unavailable: null,
   internal_error: null,
+  invalid_request: null,
+  method_not_allowed: null,
 };
 
 /** The one invalid_token response, as status, sorted headers and body. */

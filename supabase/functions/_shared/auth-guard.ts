@@ -2,25 +2,34 @@
  * The shared auth guard: the only module functions import for authentication.
  *
  * Callers, in decision order: the cron secret (`x-cron-secret`), a service key
- * (legacy `service_role` JWT or `sb_secret_...`, as `Authorization: Bearer` or
- * `apikey`), or a Supabase Auth user token (HS256 with JWT_SECRET, ES256/RS256
- * with SUPABASE_JWKS or the project's JWKS). User rights come only from
- * `app_metadata.claims`. The guard never touches the database.
+ * (`sb_secret_...` or the legacy `service_role` JWT, as `Authorization: Bearer`
+ * or `apikey`; with JWT_SECRET a legacy service_role JWT of the project is
+ * verified as a JWT), or a Supabase Auth user token (HS256 with JWT_SECRET,
+ * ES256/RS256 with SUPABASE_JWKS or the project's JWKS, kept through an Auth
+ * outage for a grace). User rights come only from `app_metadata.claims`. The
+ * guard never touches the database.
+ *
+ * The guard is the one reader of the request: after authentication it reads
+ * the body once (at most 1 MiB, within 10 s), scopes every `org_id` of the
+ * query, a JSON body, form or multipart fields, and hands what it read to the
+ * handler as `ctx.body`.
  *
  * Client errors are a closed set with fixed bodies `{"error":"<code>"}`:
  * missing_authorization 401, invalid_token 401, insufficient_permissions 403,
  * org_scope_violation 403, server_misconfigured 500, auth_unavailable 503,
- * internal_error 500 (withAuth only). Reasons go to the server log only.
+ * internal_error 500; withAuth's request rules add method_not_allowed 405 and
+ * invalid_request 400. Reasons go to the server log only.
  *
  * @module
  */
-import { corsHeaders } from "./http.ts";
 import { loadAuthConfig } from "./_auth-guard/config.ts";
-import { errorResponse, reject } from "./_auth-guard/errors.ts";
+import { reject } from "./_auth-guard/errors.ts";
 import { callLogFor, verify } from "./_auth-guard/verify.ts";
-import type { AuthContext, VerifyOptions } from "./_auth-guard/types.ts";
+import { wrapHandler } from "./_auth-guard/with-auth.ts";
+import type { AuthContext, VerifyOptions, WithAuthOptions } from "./_auth-guard/types.ts";
 
 export type { AuthConfig, AuthContext, ConfigProblem, VerifyOptions } from "./_auth-guard/types.ts";
+export type { RequestBody, WithAuthOptions } from "./_auth-guard/types.ts";
 export type { RemoteJwksConfig, UserTokenAlgorithm } from "./_auth-guard/types.ts";
 export type { EnvReader } from "./_auth-guard/config.ts";
 export type { ClientErrorCode } from "./_auth-guard/errors.ts";
@@ -43,8 +52,11 @@ export { loadAuthConfig };
 
 /**
  * Authenticates and authorises a request. Returns an {@linkcode AuthContext}
- * for an accepted caller, or the fixed error `Response` to send back. Reads the
- * request body (from a clone, only after authentication) to find `org_id`.
+ * for an accepted caller, or the fixed error `Response` to send back. Never
+ * throws. After authentication it reads the request body itself, once and
+ * bounded (`maxBodyBytes`, `bodyTimeoutMs`), and returns it as `ctx.body`; a
+ * body that cannot be read whole is 403 org_scope_violation for users, and
+ * for service callers `ctx.body.kind === "unread"` with the query's org.
  *
  * @param req the incoming request.
  * @param options see {@linkcode VerifyOptions}; all optional.
@@ -101,55 +113,49 @@ export function denyOrgScope(
   );
 }
 
-function withCors(res: Response): Response {
-  try {
-    for (const [name, value] of Object.entries(corsHeaders)) res.headers.set(name, value);
-    return res;
-  } catch {
-    // Immutable headers (e.g. a Response from fetch): copy them.
-    const copy = new Response(res.body, res);
-    for (const [name, value] of Object.entries(corsHeaders)) copy.headers.set(name, value);
-    return copy;
-  }
-}
-
-function logHandlerError(err: unknown, identity: string, options: VerifyOptions): void {
-  const call = callLogFor(options);
-  call.logger("error", "handler_error", {
-    ...(call.functionName === undefined ? {} : { function_name: call.functionName }),
-    caller_identity: identity,
-    error_name: err instanceof Error ? err.name : typeof err,
-    error_message: err instanceof Error ? err.message : String(err),
-  });
-}
-
 /**
- * Wraps a handler with the guard. Answers CORS preflight (`OPTIONS`) with 204
- * before authentication, calls the handler only for accepted callers, adds CORS
- * headers to every response, and turns a thrown error into 500 internal_error
- * (logged as `handler_error`; the message never reaches the client).
+ * Wraps a handler with the guard. In order: CORS preflight (`OPTIONS`) -> 204;
+ * a method not in `options.methods` -> 405 `method_not_allowed` with `Allow`;
+ * the guard; with `options.body: "json_object"`, a body that is not empty or a
+ * JSON object -> 400 `invalid_request`; then the handler. CORS headers go on
+ * every response. Never throws: anything thrown (any value) becomes 500
+ * `internal_error`, logged as `handler_error`; the message never reaches the client.
  *
- * @param handler receives the request (body unread) and the caller's context.
- * @param options passed to {@linkcode verifyRequest}.
+ * The handler receives the request with its body already consumed by the guard:
+ * read `ctx.body` (see {@linkcode RequestBody}) or {@linkcode jsonObjectBody}.
+ *
+ * @param handler receives the request and the caller's context.
+ * @param options {@linkcode WithAuthOptions}: the guard's options plus `methods` and `body`.
  * @returns a `Deno.serve`-compatible handler.
  * @example
- * Deno.serve(withAuth(async (req, auth) => json({ org: auth.orgId }), { functionName: "sync" }));
+ * Deno.serve(withAuth((_req, auth) => json({ org: auth.orgId, body: jsonObjectBody(auth) }), {
+ *   functionName: "sync",
+ *   methods: ["POST"],
+ *   body: "json_object",
+ * }));
  */
 export function withAuth(
   handler: (req: Request, ctx: AuthContext) => Response | Promise<Response>,
-  options: VerifyOptions = {},
+  options: WithAuthOptions = {},
 ): (req: Request) => Promise<Response> {
-  return async (req) => {
-    if (req.method === "OPTIONS") return new Response(null, { status: 204, headers: corsHeaders });
-    let identity = "anonymous";
-    try {
-      const auth = await verify(req, options);
-      if (!isAuthContext(auth)) return withCors(auth);
-      identity = auth.userId ?? "service_role";
-      return withCors(await handler(req, auth));
-    } catch (err) {
-      logHandlerError(err, identity, options);
-      return withCors(errorResponse("internal_error"));
-    }
-  };
+  return wrapHandler(handler, options);
+}
+
+/**
+ * The body as a JSON object: `{}` for an empty body, the parsed object for a
+ * JSON object body (the same value the guard scoped), null for anything else.
+ *
+ * @param ctx the caller's context from the guard.
+ * @returns the object, or null.
+ * @example
+ * const body = jsonObjectBody(auth);
+ * if (body === null) return json({ error: "invalid_request" }, 400);
+ */
+export function jsonObjectBody(ctx: AuthContext): Readonly<Record<string, unknown>> | null {
+  const { body } = ctx;
+  if (body.kind === "empty") return {};
+  if (body.kind !== "json") return null;
+  const value = body.value;
+  const isObject = value !== null && typeof value === "object" && !Array.isArray(value);
+  return isObject ? value as Record<string, unknown> : null;
 }

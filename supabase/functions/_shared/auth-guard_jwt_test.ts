@@ -134,7 +134,7 @@ const CASES: GuardCase[] = [
   invalid(
     "service_role key with its signature tampered",
     () => bearer(tamperSignature(TEST_SERVICE_ROLE_KEY)),
-    "bad_signature",
+    "service_jwt_bad_signature",
   ),
   invalid(
     "anon key of another project",

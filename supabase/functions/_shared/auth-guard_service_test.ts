@@ -7,9 +7,12 @@ import type { AuthContext } from "./auth-guard.ts";
 import {
   TEST_ANON_KEY,
   TEST_CRON_SECRET,
+  TEST_JWT_SECRET,
+  TEST_REF,
   TEST_SECRET_KEY,
   TEST_SERVICE_ROLE_KEY,
 } from "../../../tests/support/tokens.ts";
+import { signHs256Jwt } from "../../local/keys.ts";
 import { guardKeys, makeRequest, ORG_A, ORG_B } from "../../../tests/support/guard_harness.ts";
 import {
   bearer,
@@ -21,6 +24,24 @@ import {
 const { config, configWith, admin } = await guardKeys();
 const noCron = configWith({ CRON_SECRET: undefined });
 const noServiceRoleKey = configWith({ SUPABASE_SERVICE_ROLE_KEY: undefined });
+const noJwtSecret = configWith({ JWT_SECRET: undefined });
+
+/** A legacy service_role key as the platform mints it, with claims changed (null drops one). */
+function legacyServiceJwt(
+  claims: Record<string, string | number | null>,
+  secret = TEST_JWT_SECRET,
+): string {
+  const payload: Record<string, unknown> = {
+    iss: "supabase",
+    ref: TEST_REF,
+    role: "service_role",
+    iat: 1_700_000_000,
+    exp: 4_102_444_800,
+    ...claims,
+  };
+  for (const [name, value] of Object.entries(payload)) if (value === null) delete payload[name];
+  return signHs256Jwt(payload, secret);
+}
 
 const USER_CTX: Partial<AuthContext> = { via: "user_jwt", isServiceRole: false, orgId: ORG_A };
 const SERVICE_CTX: Partial<AuthContext> = {
@@ -91,13 +112,61 @@ const CASES: GuardCase[] = [
     reason: "conflicting_org_ids",
     identity: "service_role",
   },
+  // Issue 11: with JWT_SECRET, the legacy service_role key is verified as a JWT.
   {
-    name: "service_role JWT that is not a configured key is not trusted for its role claim",
+    name: "legacy service_role JWT whose text differs from the configured key (other iat)",
+    req: () => bearer(legacyServiceJwt({ iat: 1_600_000_000 })),
+    status: 200,
+    ctx: { ...SERVICE_CTX, orgId: null },
+  },
+  {
+    name: "legacy service_role JWT with SUPABASE_SERVICE_ROLE_KEY unset (ref from the anon key)",
     req: () => bearer(TEST_SERVICE_ROLE_KEY),
     options: { config: noServiceRoleKey },
+    status: 200,
+    ctx: { ...SERVICE_CTX, orgId: null },
+  },
+  {
+    name: "legacy service_role JWT as apikey, text differs",
+    req: () => makeRequest({ bearer: TEST_ANON_KEY, apikey: legacyServiceJwt({ iat: 1 }) }),
+    status: 200,
+    ctx: SERVICE_CTX,
+  },
+  {
+    name: "legacy service_role JWT of another project (ref)",
+    req: () => bearer(legacyServiceJwt({ ref: "otherproject" })),
     status: 401,
     error: "invalid_token",
-    reason: "missing_aud",
+    reason: "service_jwt_wrong_ref",
+  },
+  {
+    name: "legacy service_role JWT, expired",
+    req: () => bearer(legacyServiceJwt({ iat: 1_500_000_000, exp: 1_600_000_000 })),
+    status: 401,
+    error: "invalid_token",
+    reason: "service_jwt_expired",
+  },
+  {
+    name: "legacy service_role JWT signed with another secret",
+    req: () => bearer(legacyServiceJwt({}, "another-project-secret-0123456789abcdef")),
+    status: 401,
+    error: "invalid_token",
+    reason: "service_jwt_bad_signature",
+  },
+  {
+    name: "legacy service_role JWT without exp",
+    req: () => bearer(legacyServiceJwt({ exp: null })),
+    status: 401,
+    error: "invalid_token",
+    reason: "service_jwt_missing_exp",
+  },
+  {
+    name: "without JWT_SECRET, a service_role JWT that is not the configured text is refused",
+    req: () => bearer(legacyServiceJwt({ iat: 1_600_000_000 })),
+    options: { config: noJwtSecret },
+    status: 401,
+    error: "invalid_token",
+    reason: "alg_not_allowed",
   },
   // Cron secret.
   {

@@ -31,8 +31,8 @@ function assertCors(res: Response) {
 
 function recordingHandler(reply: (req: Request, ctx: AuthContext) => Response | Promise<Response>) {
   const calls: { ctx: AuthContext; body: unknown }[] = [];
-  const handler = async (req: Request, ctx: AuthContext) => {
-    calls.push({ ctx, body: req.body === null ? null : await req.clone().json() });
+  const handler = (req: Request, ctx: AuthContext) => {
+    calls.push({ ctx, body: ctx.body.kind === "json" ? ctx.body.value : null });
     return reply(req, ctx);
   };
   return { handler, calls };
@@ -48,7 +48,7 @@ Deno.test("withAuth: OPTIONS preflight -> 204 with CORS, before authentication",
   assert.equal(lines.length, 0, "preflight is not a rejection");
 });
 
-Deno.test("withAuth: seed (6) a valid admin reaches the handler, which can read the body", async () => {
+Deno.test("withAuth: seed (6) a valid admin reaches the handler with the body the guard read", async () => {
   const { handler, calls } = recordingHandler((_req, ctx) => Response.json({ org: ctx.orgId }));
   const token = await mintAdminToken(ORG_A, { sub: "admin-a" });
   const body = { org_id: ORG_A, mode: "incremental" };
@@ -62,11 +62,16 @@ Deno.test("withAuth: seed (6) a valid admin reaches the handler, which can read 
   assert.equal(calls[0].ctx.via, "user_jwt");
 });
 
-Deno.test("withAuth: the handler can read the original body itself after the guard", async () => {
+Deno.test("withAuth: the guard is the one reader; the handler gets ctx.body, not the stream", async () => {
   const token = await mintAdminToken(ORG_A);
-  const wrapped = withAuth(async (req) => Response.json(await req.json()), { config });
+  const wrapped = withAuth((req, ctx) => Response.json({ used: req.bodyUsed, body: ctx.body }), {
+    config,
+  });
   const res = await wrapped(makeRequest({ bearer: token, json: { org_id: ORG_A, n: 1 } }));
-  assert.deepEqual(await res.json(), { org_id: ORG_A, n: 1 });
+  assert.deepEqual(await res.json(), {
+    used: true,
+    body: { kind: "json", value: { org_id: ORG_A, n: 1 } },
+  });
 });
 
 Deno.test("withAuth: rejections carry CORS and never reach the handler", async () => {
@@ -142,6 +147,7 @@ Deno.test("denyOrgScope: a service caller is logged as service_role", () => {
     via: "cron_secret",
     isIntegrationAdmin: false,
     claims: null,
+    body: { kind: "empty" },
   };
   assert.equal(denyOrgScope(ctx, ORG_B, { logger }).status, 403);
   assert.equal(events()[0].caller_identity, "service_role");
@@ -156,6 +162,7 @@ Deno.test("isAuthContext tells contexts from responses", () => {
     via: "user_jwt",
     isIntegrationAdmin: true,
     claims: {},
+    body: { kind: "empty" },
   };
   assert.equal(isAuthContext(ctx), true);
 });

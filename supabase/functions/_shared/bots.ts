@@ -74,28 +74,28 @@ export { scheduleDueBots };
 export { executeBot };
 
 /**
- * Reads bot-scheduler's JSON body (`{"scheduled_for": "<ISO time>"}`, optional).
+ * Reads bot-scheduler's JSON body (`{"scheduled_for": "<ISO time>"}`, optional)
+ * from `ctx.body`, as the guard read it.
  *
- * @param req the request (after the guard).
  * @param ctx the caller's context; `ctx.orgId` scopes the tick.
  * @param now the current time; its minute is used when scheduled_for is absent.
  * @returns the scheduled minute and org scope, or null for a malformed body.
  * @example
- * const input = await readSchedulerInput(req, auth, new Date());
+ * const input = readSchedulerInput(auth, new Date());
  * if (input === null) return json({ error: "invalid_request" }, 400);
  */
 export { readSchedulerInput };
 
 /**
  * Reads bot-executor's JSON body (`{"bot_id": "<uuid>", "scheduled_minute"?}`).
- * Users always run in the current minute; service callers may name a minute.
+ * from `ctx.body`. Users always run in the current minute; service callers may
+ * name a minute.
  *
- * @param req the request (after the guard).
  * @param ctx the caller's context.
  * @param now the current time.
  * @returns the bot id and minute, or null for a malformed body.
  * @example
- * const input = await readExecutorInput(req, auth, new Date());
+ * const input = readExecutorInput(auth, new Date());
  * if (input === null) return json({ error: "invalid_request" }, 400);
  */
 export { readExecutorInput };

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { loadAuthConfig, type VerifyOptions } from "./auth-guard.ts";
+import { loadAuthConfig, type VerifyOptions, type WithAuthOptions } from "./auth-guard.ts";
 import { createSql, type Sql } from "./db.ts";
 import { log, type Logger } from "./log.ts";
 import { type Env, readSettings } from "./settings.ts";
@@ -39,9 +39,19 @@ export interface FunctionSetup extends FunctionBase {
   sql: Sql | null;
   /** Names of missing settings (already logged once); answer with `misconfigured(...)`. */
   missing: string[];
-  /** Options for `withAuth`. */
-  auth: VerifyOptions;
+  /** Options for `withAuth`, with {@linkcode FUNCTION_REQUEST_RULES}. */
+  auth: WithAuthOptions;
 }
+
+/**
+ * The request rule every function shares, applied by `withAuth`: POST only
+ * (any other method but OPTIONS gets 405 `method_not_allowed` with `Allow:
+ * POST, OPTIONS`, before authentication), and a body that is empty or a JSON
+ * object (anything else gets 400 `invalid_request` right after authentication,
+ * before any work).
+ */
+export const FUNCTION_REQUEST_RULES: Readonly<Pick<WithAuthOptions, "methods" | "body">> = Object
+  .freeze({ methods: Object.freeze(["POST"]), body: "json_object" });
 
 /**
  * Fills in the production defaults of `env`, `logger`, `now` and `fetch`.
@@ -60,18 +70,25 @@ export function functionBase(deps: Partial<FunctionDeps>): FunctionBase {
 
 /**
  * The guard options of a function: `{ config: loadAuthConfig(env), functionName,
- * logger }`, then `o.auth` (from `deps.auth`), then `o.forced` (what the
- * function never lets a caller of `createHandler` change).
+ * logger }`, then `o.auth` (from `deps.auth`), then {@linkcode FUNCTION_REQUEST_RULES},
+ * then `o.forced` (what the function never lets a caller of `createHandler` change).
  *
  * @example
  * const auth = guardOptions("bot-scheduler", { ...base, auth: deps.auth, forced: { allowUserTokens: false } });
  */
 export function guardOptions(
   functionName: string,
-  o: Pick<FunctionBase, "env" | "logger"> & { auth?: VerifyOptions; forced?: VerifyOptions },
-): VerifyOptions {
+  o: Pick<FunctionBase, "env" | "logger"> & { auth?: VerifyOptions; forced?: WithAuthOptions },
+): WithAuthOptions {
   const config = loadAuthConfig(o.env);
-  return { config, functionName, logger: o.logger, ...o.auth, ...o.forced };
+  return {
+    config,
+    functionName,
+    logger: o.logger,
+    ...o.auth,
+    ...FUNCTION_REQUEST_RULES,
+    ...o.forced,
+  };
 }
 
 /**
@@ -92,7 +109,7 @@ export function guardOptions(
  */
 export function setupFunction(
   functionName: string,
-  o: { deps?: Partial<FunctionDeps>; forcedAuth?: VerifyOptions } = {},
+  o: { deps?: Partial<FunctionDeps>; forcedAuth?: WithAuthOptions } = {},
 ): FunctionSetup {
   const deps = o.deps ?? {};
   const base = functionBase(deps);

@@ -17,12 +17,34 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-/** CORS headers for browser callers (the "sync now" button). */
+// Every header supabase-js 2.x may send to a function: the list of its own
+// `corsHeaders` export (npm:@supabase/supabase-js@2.119.1, dist/cors.mjs,
+// SUPABASE_HEADERS) plus `x-region` (functions-js FunctionsClient, region
+// option) and `x-supabase-api-version` (auth-js), then our `x-cron-secret`.
+const ALLOWED_HEADERS = [
+  "authorization",
+  "x-client-info",
+  "apikey",
+  "content-type",
+  "x-retry-count",
+  "traceparent",
+  "tracestate",
+  "baggage",
+  "x-region",
+  "x-supabase-api-version",
+  "x-cron-secret",
+];
+
+/**
+ * CORS headers for browser callers (the "sync now" button): every header
+ * supabase-js 2.x sends is allowed, and `WWW-Authenticate` is exposed so browser
+ * code can read why a call was refused. The functions serve POST, `integration-status` GET.
+ */
 export const corsHeaders: Readonly<Record<string, string>> = {
   "Access-Control-Allow-Origin": "*",
-  "Access-Control-Allow-Headers":
-    "authorization, x-client-info, apikey, content-type, x-cron-secret, traceparent, tracestate, baggage",
+  "Access-Control-Allow-Headers": ALLOWED_HEADERS.join(", "),
   "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+  "Access-Control-Expose-Headers": "WWW-Authenticate",
   "Access-Control-Max-Age": "86400",
 };
 

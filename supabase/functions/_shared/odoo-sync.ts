@@ -167,12 +167,13 @@ export async function runOdooSync(request: SyncRequest, options: SyncOptions): P
 
 /**
  * The HTTP side shared by both functions, for a caller the guard accepted:
- * POST only; body `{"mode"?, "scheduled_for"?, "org_id"?}` (org_id already
- * checked by the guard and present as `auth.orgId`). Answers 200 with the
- * report (`already_ran` included), 502 when every organization failed, 400
- * `invalid_request` / 405 `method_not_allowed` for a bad request.
+ * body `{"mode"?, "scheduled_for"?, "org_id"?}` as the guard read it
+ * (`auth.body`; org_id already checked and present as `auth.orgId`). Answers
+ * 200 with the report (`already_ran` included), 502 when every organization
+ * failed, 400 `invalid_request` for a bad request. The method rule (POST only,
+ * 405) is `withAuth`'s, shared by every function.
  *
- * @param req the request, body unread.
+ * @param _req the request; its body was consumed by the guard.
  * @param auth the guard's context.
  * @param options see {@linkcode SyncOptions}.
  * @returns the JSON response.
@@ -180,7 +181,7 @@ export async function runOdooSync(request: SyncRequest, options: SyncOptions): P
  * Deno.serve(withAuth((req, auth) => handleSyncRequest(req, auth, { job: "crm", sql })));
  */
 export async function handleSyncRequest(
-  req: Request,
+  _req: Request,
   auth: AuthContext,
   options: SyncOptions,
 ): Promise<Response> {
@@ -191,8 +192,7 @@ export async function handleSyncRequest(
     logger("warn", "sync_request_invalid", { ...fields, reason, status, error });
     return json({ error }, status);
   };
-  if (req.method !== "POST") return refuse("method_not_post", 405, "method_not_allowed");
-  const body = parseSyncBody(await req.text());
+  const body = parseSyncBody(auth.body);
   if ("invalid" in body) return refuse(body.invalid);
   if (auth.orgId !== null && !isUuid(auth.orgId)) return refuse("org_id_not_a_uuid");
   const manual = !auth.isServiceRole;

@@ -66,9 +66,9 @@ export function createHandler(
     deps,
     forcedAuth: { requireIntegrationAdmin: true, allowUserTokens: true },
   });
-  return withAuth(async (req, ctx) => {
+  return withAuth(async (_req, ctx) => {
     if (sql === null) return misconfigured(FUNCTION_NAME, missing, logger);
-    const input = await readExecutorInput(req, ctx, now());
+    const input = readExecutorInput(ctx, now());
     if (input === null) return json({ error: "invalid_request" }, 400);
     const outcome = await executeBot(sql, {
       ...input,

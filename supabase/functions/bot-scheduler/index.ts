@@ -50,10 +50,10 @@ export function createHandler(
   const sql = deps.sql ?? (ready ? createSql(settings.dbUrl) : null);
   const forced = { allowUserTokens: false };
   const auth = guardOptions(FUNCTION_NAME, { ...base, auth: deps.auth, forced });
-  return withAuth(async (req, ctx) => {
+  return withAuth(async (_req, ctx) => {
     if (!ready || sql === null) return misconfigured(FUNCTION_NAME, settings.missing, logger);
     const at = now();
-    const input = await readSchedulerInput(req, ctx, at);
+    const input = readSchedulerInput(ctx, at);
     if (input === null) return json({ error: "invalid_request" }, 400);
     const report = await scheduleDueBots(sql, {
       ...input,

@@ -11,12 +11,11 @@
  */
 import { withAuth } from "../_shared/auth-guard.ts";
 import { type FunctionDeps, setupFunction } from "../_shared/function-deps.ts";
-import { json } from "../_shared/http.ts";
+import { isUuid, json } from "../_shared/http.ts";
 import { readIntegrationStatus } from "./status.ts";
 import { misconfigured } from "../_shared/settings.ts";
 
 const FUNCTION_NAME = "integration-status";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What integration-status uses (see {@linkcode FunctionDeps}; `fetch` is unused). */
 export type IntegrationStatusDeps = FunctionDeps;
@@ -36,11 +35,11 @@ export function createHandler(
 ): (req: Request) => Promise<Response> {
   const { sql, missing, now, logger, auth } = setupFunction(FUNCTION_NAME, {
     deps,
-    forcedAuth: { requireIntegrationAdmin: false },
+    // A GET with no body: the shared request rule, with its method.
+    forcedAuth: { requireIntegrationAdmin: false, methods: ["GET"], body: "any" },
   });
-  return withAuth(async (req, ctx) => {
+  return withAuth(async (_req, ctx) => {
     if (sql === null) return misconfigured(FUNCTION_NAME, missing, logger);
-    if (req.method !== "GET") return json({ error: "method_not_allowed" }, 405);
     if (ctx.orgId === null) {
       const error = ctx.isServiceRole ? "invalid_request" : "insufficient_permissions";
       logger("warn", "status_refused", {
@@ -50,7 +49,7 @@ export function createHandler(
       });
       return json({ error }, ctx.isServiceRole ? 400 : 403);
     }
-    if (!UUID.test(ctx.orgId)) return json({ error: "invalid_request" }, 400);
+    if (!isUuid(ctx.orgId)) return json({ error: "invalid_request" }, 400);
     const status = await readIntegrationStatus(ctx.orgId, { sql, now: now() });
     return json({ ...status, can_sync: ctx.isIntegrationAdmin }, 200, {
       "Cache-Control": "no-store",

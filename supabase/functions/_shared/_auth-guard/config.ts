@@ -4,6 +4,7 @@
  */
 import type { Logger } from "../log.ts";
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from "./jose.ts";
+import { projectRef } from "./legacy.ts";
 import { AuthSecrets } from "./secrets.ts";
 import type { AuthConfig, ConfigProblem, RemoteJwksConfig } from "./types.ts";
 
@@ -82,13 +83,28 @@ function parseJwks(raw: string | null, problems: Problems): JWTVerifyGetKey | nu
   return null;
 }
 
-function remoteJwksFor(base: string | null, inline: string | null): RemoteJwksConfig | null {
+const DAY_MS = 86_400_000;
+
+function parseGrace(raw: string | null, problems: Problems): number {
+  if (raw === null) return DAY_MS;
+  const seconds = Number(raw.trim());
+  if (Number.isSafeInteger(seconds) && seconds >= 0) return seconds * 1000;
+  problems.push({ setting: "SUPABASE_JWKS_GRACE_SECONDS", issue: "must be a whole number >= 0" });
+  return DAY_MS;
+}
+
+function remoteJwksFor(
+  base: string | null,
+  inline: string | null,
+  graceMs: number,
+): RemoteJwksConfig | null {
   if (base === null || inline !== null) return null;
   return {
     url: `${base}/auth/v1/.well-known/jwks.json`,
     timeoutMs: 3_000,
     cooldownMs: 30_000,
     cacheMaxAgeMs: 600_000,
+    graceMs,
   };
 }
 
@@ -144,8 +160,13 @@ export function loadAuthConfig(env: EnvReader = Deno.env): AuthConfig {
   const config = {
     issuer: base === null ? null : `${base}/auth/v1`,
     inlineKeySet: parseJwks(rawJwks, problems),
-    remoteJwks: remoteJwksFor(base, rawJwks),
+    remoteJwks: remoteJwksFor(
+      base,
+      rawJwks,
+      parseGrace(get("SUPABASE_JWKS_GRACE_SECONDS"), problems),
+    ),
     secrets,
+    projectRef: jwtSecret === null ? null : projectRef([serviceRoleKey, anonKey], base),
   };
   checkCoverage(config, jwtSecret, problems);
   return Object.freeze({ ...config, problems: Object.freeze(problems) });

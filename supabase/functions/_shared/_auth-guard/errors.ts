@@ -13,7 +13,9 @@ export type ClientErrorCode =
   | "org_scope_violation"
   | "server_misconfigured"
   | "auth_unavailable"
-  | "internal_error";
+  | "internal_error"
+  | "invalid_request"
+  | "method_not_allowed";
 
 const STATUS: Readonly<Record<ClientErrorCode, number>> = {
   missing_authorization: 401,
@@ -23,6 +25,8 @@ const STATUS: Readonly<Record<ClientErrorCode, number>> = {
   server_misconfigured: 500,
   auth_unavailable: 503,
   internal_error: 500,
+  invalid_request: 400,
+  method_not_allowed: 405,
 };
 
 // RFC 6750 §3: no error attribute when the request carried no credentials.
@@ -35,8 +39,8 @@ const CHALLENGE: Readonly<Partial<Record<ClientErrorCode, string>>> = {
 };
 
 /** The fixed response for a code: body `{"error":"<code>"}`, its status and headers. */
-export function errorResponse(code: ClientErrorCode): Response {
-  const headers: Record<string, string> = { "Cache-Control": "no-store" };
+export function errorResponse(code: ClientErrorCode, extra: Record<string, string> = {}): Response {
+  const headers: Record<string, string> = { "Cache-Control": "no-store", ...extra };
   const challenge = CHALLENGE[code];
   if (challenge !== undefined) headers["WWW-Authenticate"] = challenge;
   return json({ error: code }, STATUS[code], headers);

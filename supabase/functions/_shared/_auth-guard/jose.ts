@@ -4,8 +4,7 @@
  */
 export {
   createLocalJWKSet,
-  createRemoteJWKSet,
-  customFetch,
+  decodeJwt,
   decodeProtectedHeader,
   errors,
   jwtVerify,

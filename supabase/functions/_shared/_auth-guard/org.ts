@@ -1,22 +1,34 @@
 /**
- * The organisation a request names: `org_id` in the query string and/or the
- * top-level `org_id` of a JSON body. The body is read from `req.clone()`, only
- * after the caller has been authenticated, so the handler can still read it.
+ * The organisations a request names: every `org_id` of the query string
+ * (decoded as `URLSearchParams` decodes it, so `org%5Fid` counts), the JSON
+ * body's top-level `org_id`, and form or multipart `org_id` fields. The body is
+ * read once, bounded, only after the caller has been authenticated.
  */
+import { DEFAULT_BODY_TIMEOUT_MS, MAX_BODY_BYTES, readBody } from "./body.ts";
+import { parseBody } from "./parse.ts";
+import type { RequestBody, VerifyOptions } from "./types.ts";
 
-/** Bodies larger than this cannot be scoped and are refused (fail closed). */
-export const MAX_SCOPED_BODY_BYTES = 1024 * 1024;
+const NO_BODY: RequestBody = Object.freeze({ kind: "empty" });
 
-export type RequestOrgs =
-  | { ok: true; orgIds: string[] }
-  | { ok: false; reason: "body_too_large" | "invalid_org_id" };
+/** Why a body could not be read whole (and so cannot be scoped). */
+export type UnreadReason = "body_too_large" | "body_timeout" | "body_unreadable";
 
-/** Every non-empty `org_id` in the query string (duplicates kept out). Cheap when absent. */
+/** The request as read by the guard. */
+export type RequestRead =
+  | { ok: true; body: RequestBody; orgIds: string[] }
+  | { ok: false; reason: "invalid_org_id" }
+  | { ok: false; reason: UnreadReason };
+
+/** Every non-empty `org_id` in the query string, without duplicates. */
 export function queryOrgIds(req: Request): string[] {
   const url = req.url;
-  if (!url.includes("org_id")) return [];
-  const values = new URL(url).searchParams.getAll("org_id").filter((v) => v !== "");
-  return [...new Set(values)];
+  if (!url.includes("?")) return [];
+  try {
+    const values = new URL(url).searchParams.getAll("org_id").filter((v) => v !== "");
+    return [...new Set(values)];
+  } catch {
+    return [];
+  }
 }
 
 /** The first `org_id` of the query string, for rejection logs before the body may be read. */
@@ -24,67 +36,18 @@ export function firstQueryOrgId(req: Request): string | null {
   return queryOrgIds(req)[0] ?? null;
 }
 
-// Handlers commonly call req.json() whatever the declared type (curl -d sends
-// form-urlencoded, some clients send text/plain), so these are all inspected.
-function mayCarryJson(contentType: string | null): boolean {
-  if (contentType === null) return true;
-  const type = contentType.split(";")[0].trim().toLowerCase();
-  return type === "" || type === "application/json" || type.endsWith("+json") ||
-    type === "text/plain" || type === "application/x-www-form-urlencoded";
-}
-
-async function readBounded(req: Request, limit: number): Promise<string | null> {
-  const body = req.clone().body;
-  if (body === null) return "";
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
+/** Reads the body once (bounded by options) and collects every org id. Call only after authentication. Never throws. */
+export async function readRequest(req: Request, options: VerifyOptions): Promise<RequestRead> {
+  if (req.body === null && !req.bodyUsed) {
+    return { ok: true, body: NO_BODY, orgIds: queryOrgIds(req) };
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
-}
-
-function orgIdOf(text: string): string[] | "invalid" {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return []; // not JSON: names no org; the handler cannot read one from it either
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return [];
-  const value = (parsed as Record<string, unknown>).org_id;
-  if (value === undefined || value === null || value === "") return [];
-  return typeof value === "string" ? [value] : "invalid";
-}
-
-async function bodyOrgIds(req: Request): Promise<string[] | "too_large" | "invalid"> {
-  if (req.body === null || req.bodyUsed) return [];
-  if (!mayCarryJson(req.headers.get("content-type"))) return [];
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_SCOPED_BODY_BYTES) return "too_large";
-  const text = await readBounded(req, MAX_SCOPED_BODY_BYTES);
-  if (text === null) return "too_large";
-  return orgIdOf(text);
-}
-
-/** The distinct org ids the request names (query, then body). Call only after authentication. */
-export async function requestOrgIds(req: Request): Promise<RequestOrgs> {
-  const fromBody = await bodyOrgIds(req);
-  if (fromBody === "too_large") return { ok: false, reason: "body_too_large" };
-  if (fromBody === "invalid") return { ok: false, reason: "invalid_org_id" };
-  return { ok: true, orgIds: [...new Set([...queryOrgIds(req), ...fromBody])] };
+  const read = await readBody(req, {
+    limitBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
+    timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+  });
+  if (!read.ok) return read;
+  const parsed = await parseBody(read.bytes, req.headers.get("content-type"));
+  if (parsed.orgIds === "invalid") return { ok: false, reason: "invalid_org_id" };
+  const orgIds = [...new Set([...queryOrgIds(req), ...parsed.orgIds])];
+  return { ok: true, body: parsed.body, orgIds };
 }

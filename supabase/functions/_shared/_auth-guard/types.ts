@@ -23,7 +23,30 @@ export interface AuthContext {
   isIntegrationAdmin: boolean;
   /** The verified user claims (frozen); null for service callers. */
   claims: Readonly<Record<string, unknown>> | null;
+  /**
+   * The body as the guard read and scoped it. The request's own body is consumed
+   * by the guard: handlers read this, never `req.json()` / `req.text()`.
+   */
+  body: RequestBody;
 }
+
+/**
+ * The request body, read once by the guard (at most 1 MiB, within
+ * `bodyTimeoutMs`). `json` whatever the declared Content-Type when the bytes
+ * parse as JSON; `form` for form-encoded or multipart fields that are not JSON;
+ * `other` for anything else (it names no organisation); `unread` only for
+ * service callers whose body was too large, too slow or broke (their org then
+ * comes from the query string); `empty` for no body or only whitespace.
+ */
+export type RequestBody =
+  | { readonly kind: "empty" }
+  | { readonly kind: "json"; readonly value: unknown }
+  | { readonly kind: "form"; readonly fields: readonly (readonly [string, FormDataEntryValue])[] }
+  | { readonly kind: "other" }
+  | {
+    readonly kind: "unread";
+    readonly reason: "body_too_large" | "body_timeout" | "body_unreadable";
+  };
 
 /** Signing algorithms the guard can accept for user tokens. */
 export type UserTokenAlgorithm = "HS256" | "ES256" | "RS256";
@@ -44,6 +67,12 @@ export interface RemoteJwksConfig {
   readonly cooldownMs: number;
   /** Refetch keys older than this. Default 600000. */
   readonly cacheMaxAgeMs: number;
+  /**
+   * While refetching fails, keep using the last key set fetched successfully
+   * for this long after it went stale (logged as `jwks_stale`). Default
+   * 86400000 (24 h), from SUPABASE_JWKS_GRACE_SECONDS.
+   */
+  readonly graceMs: number;
 }
 
 /** The guard's configuration, built once from the environment by `loadAuthConfig`. */
@@ -54,6 +83,12 @@ export interface AuthConfig {
   readonly inlineKeySet: JWTVerifyGetKey | null;
   /** Remote JWKS settings when SUPABASE_JWKS is absent and SUPABASE_URL is set, else null. */
   readonly remoteJwks: RemoteJwksConfig | null;
+  /**
+   * The project's ref (from the legacy keys, else a `*.supabase.co` SUPABASE_URL)
+   * when JWT_SECRET is set: a legacy service_role JWT of this ref signed with
+   * JWT_SECRET is a service caller. Null: only the configured key texts count.
+   */
+  readonly projectRef: string | null;
   /** Secret material (digests, HMAC key). Opaque; prints as `[redacted]`. */
   readonly secrets: AuthSecrets;
   /** Every problem found. Any problem makes every request answer 500 server_misconfigured. */
@@ -78,4 +113,24 @@ export interface VerifyOptions {
   logger?: Logger;
   /** Added to rejection logs as `function_name`. Default none. */
   functionName?: string;
+  /** Bodies larger than this cannot be scoped. Default 1048576 (1 MiB). */
+  maxBodyBytes?: number;
+  /** A body not received completely within this long is treated as too large. Default 10000. */
+  bodyTimeoutMs?: number;
+}
+
+/** Options of `withAuth`: the guard's, plus the request rules checked around it. */
+export interface WithAuthOptions extends VerifyOptions {
+  /**
+   * Methods the handler serves. Any other (except OPTIONS, the CORS preflight)
+   * gets 405 `method_not_allowed` with an `Allow` header, before authentication.
+   * Default: every method.
+   */
+  methods?: readonly string[];
+  /**
+   * `"json_object"`: after authentication, a body that is neither empty nor a
+   * JSON object (malformed JSON, an array, form fields, one the guard could not
+   * read) gets 400 `invalid_request` before the handler runs. Default `"any"`.
+   */
+  body?: "json_object" | "any";
 }

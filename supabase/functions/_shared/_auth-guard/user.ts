@@ -5,7 +5,7 @@
  */
 import { type CallLog, reject } from "./errors.ts";
 import type { UserClaims } from "./jwt.ts";
-import { firstQueryOrgId, requestOrgIds } from "./org.ts";
+import { firstQueryOrgId, readRequest } from "./org.ts";
 import type { AuthContext, VerifyOptions } from "./types.ts";
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -46,7 +46,7 @@ export async function authorizeUser(
     if (!isAdmin) return refuse("not_integration_admin");
     if (orgId === null) return refuse("admin_without_organization");
   }
-  const named = await requestOrgIds(req);
+  const named = await readRequest(req, options);
   if (!named.ok) return reject(call, "org_scope_violation", named.reason, sub, null);
   const foreign = named.orgIds.find((id) => id !== orgId);
   if (foreign !== undefined) {
@@ -59,5 +59,6 @@ export async function authorizeUser(
     via: "user_jwt",
     isIntegrationAdmin: isAdmin,
     claims: deepFreeze(claims),
+    body: named.body,
   };
 }

@@ -4,10 +4,11 @@
  */
 import { log } from "../log.ts";
 import { describeProblems, resolveConfig } from "./config.ts";
-import { type CallLog, fail, reject } from "./errors.ts";
+import { type CallLog, errorResponse, fail, reject } from "./errors.ts";
 import { asymmetricKeySet } from "./keys.ts";
 import { type TokenRoute, verifyUserToken } from "./jwt.ts";
-import { firstQueryOrgId, queryOrgIds, requestOrgIds } from "./org.ts";
+import { firstQueryOrgId, queryOrgIds, readRequest } from "./org.ts";
+import { legacyServiceCaller } from "./legacy.ts";
 import { checkServiceCaller, readCredentials } from "./service.ts";
 import { authorizeUser } from "./user.ts";
 import type { AuthConfig, AuthContext, VerifyOptions } from "./types.ts";
@@ -20,33 +21,44 @@ export function callLogFor(options: VerifyOptions): CallLog {
 async function serviceContext(
   req: Request,
   via: "cron_secret" | "service_key",
+  options: VerifyOptions,
   call: CallLog,
 ): Promise<AuthContext | Response> {
-  let named = await requestOrgIds(req);
-  // Trusted callers may send bodies too large to scope; their org then comes from the query.
-  if (!named.ok && named.reason === "body_too_large") {
-    named = { ok: true, orgIds: queryOrgIds(req) };
+  const read = await readRequest(req, options);
+  if (!read.ok && read.reason === "invalid_org_id") {
+    return reject(call, "org_scope_violation", read.reason, "service_role", null);
   }
-  if (!named.ok) return reject(call, "org_scope_violation", named.reason, "service_role", null);
-  if (named.orgIds.length > 1) {
-    return reject(
-      call,
-      "org_scope_violation",
-      "conflicting_org_ids",
-      "service_role",
-      named.orgIds[0],
-    );
+  // Trusted callers may send bodies the guard cannot read whole; their org then comes from the query.
+  const orgIds = read.ok ? read.orgIds : queryOrgIds(req);
+  const body: AuthContext["body"] = read.ok ? read.body : { kind: "unread", reason: read.reason };
+  if (!read.ok) {
+    call.logger("warn", "body_not_scoped", {
+      ...(call.functionName === undefined ? {} : { function_name: call.functionName }),
+      caller_identity: "service_role",
+      reason: read.reason,
+    });
   }
-  const orgId = named.orgIds[0] ?? null;
-  return { userId: null, orgId, isServiceRole: true, via, isIntegrationAdmin: false, claims: null };
+  if (orgIds.length > 1) {
+    return reject(call, "org_scope_violation", "conflicting_org_ids", "service_role", orgIds[0]);
+  }
+  const orgId = orgIds[0] ?? null;
+  return {
+    userId: null,
+    orgId,
+    isServiceRole: true,
+    via,
+    isIntegrationAdmin: false,
+    claims: null,
+    body,
+  };
 }
 
-function routeFor(config: AuthConfig, options: VerifyOptions): TokenRoute | null {
+function routeFor(config: AuthConfig, options: VerifyOptions, call: CallLog): TokenRoute | null {
   if (config.issuer === null) return null;
   return {
     issuer: config.issuer,
     hmacKey: config.secrets.hmacKey(),
-    keySet: asymmetricKeySet(config, options),
+    keySet: asymmetricKeySet(config, options, call),
     now: options.now,
   };
 }
@@ -58,12 +70,18 @@ async function userContext(
   options: VerifyOptions,
   call: CallLog,
 ): Promise<AuthContext | Response> {
-  const route = routeFor(config, options);
+  const route = routeFor(config, options, call);
   if (route === null) {
     return reject(call, "invalid_token", "user_tokens_not_configured", "anonymous", null);
   }
   const result = await verifyUserToken(token, route);
   if (result.ok) return authorizeUser(req, result.claims, options, call);
+  // Checked only once the token failed as a user token: no cost on the user path.
+  const legacy = result.unavailable ? null : await legacyServiceCaller(token, config, options.now);
+  if (legacy === true) return serviceContext(req, "service_key", options, call);
+  if (legacy !== null) {
+    return reject(call, "invalid_token", legacy, "anonymous", firstQueryOrgId(req));
+  }
   if (result.unavailable) {
     const cause = result.cause instanceof Error ? result.cause : null;
     return fail(call, "auth_unavailable", "auth_unavailable", {
@@ -76,8 +94,27 @@ async function userContext(
   return reject(call, "invalid_token", result.reason, identity, firstQueryOrgId(req));
 }
 
-/** Authenticates and authorises one request. See `verifyRequest` in auth-guard.ts. */
+/**
+ * Authenticates and authorises one request. See `verifyRequest` in auth-guard.ts.
+ * Never throws: an unexpected failure is logged and answered 500 internal_error.
+ */
 export async function verify(
+  req: Request,
+  options: VerifyOptions = {},
+): Promise<AuthContext | Response> {
+  try {
+    return await decide(req, options);
+  } catch (err) {
+    const call = callLogFor(options);
+    const name = err instanceof Error ? err.name : typeof err;
+    try {
+      call.logger("error", "guard_error", { error_name: String(name).slice(0, 100) });
+    } catch { /* the answer matters more than the log */ }
+    return errorResponse("internal_error");
+  }
+}
+
+async function decide(
   req: Request,
   options: VerifyOptions = {},
 ): Promise<AuthContext | Response> {
@@ -92,7 +129,13 @@ export async function verify(
     return reject(call, "invalid_token", "oversized", "anonymous", firstQueryOrgId(req));
   }
   const service = checkServiceCaller(creds, config.secrets, call);
-  if (service.via !== null) return serviceContext(req, service.via, call);
+  if (service.via !== null) return serviceContext(req, service.via, options, call);
+  if (creds.bearer === null || service.bearerIsPublicKey) {
+    // supabase-js sends the key as apikey (Bearer = the anon key, or nothing).
+    if (await legacyServiceCaller(creds.apikey, config, options.now) === true) {
+      return serviceContext(req, "service_key", options, call);
+    }
+  }
   if (creds.bearer === null) {
     return reject(
       call,

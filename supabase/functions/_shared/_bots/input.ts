@@ -1,9 +1,9 @@
 /**
  * Request bodies of bot-scheduler (`{"scheduled_for"}`) and bot-executor
- * (`{"bot_id", "scheduled_minute"}`), read only after the guard passed.
+ * (`{"bot_id", "scheduled_minute"}`), as the guard read them (`ctx.body`).
  * Internal to bots.ts.
  */
-import type { AuthContext } from "../auth-guard.ts";
+import { type AuthContext, jsonObjectBody } from "../auth-guard.ts";
 import { isUuid } from "../http.ts";
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
@@ -11,18 +11,6 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 /** The start of the minute `date` falls in (UTC). */
 export function minuteOf(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 60_000) * 60_000);
-}
-
-async function readObject(req: Request): Promise<Record<string, unknown> | null> {
-  const text = await req.text();
-  if (text.trim() === "") return {};
-  try {
-    const value: unknown = JSON.parse(text);
-    const isObject = value !== null && typeof value === "object" && !Array.isArray(value);
-    return isObject ? value as Record<string, unknown> : null;
-  } catch {
-    return null;
-  }
 }
 
 /** undefined: absent; null: present but not a date. */
@@ -36,12 +24,11 @@ function readMinute(value: unknown): Date | null | undefined {
 const validOrg = (ctx: AuthContext) => ctx.orgId === null || isUuid(ctx.orgId);
 
 /** The scheduler's input, or null for a malformed request (400). */
-export async function readSchedulerInput(
-  req: Request,
+export function readSchedulerInput(
   ctx: AuthContext,
   now: Date,
-): Promise<{ scheduledMinute: Date; orgId: string | null } | null> {
-  const body = await readObject(req);
+): { scheduledMinute: Date; orgId: string | null } | null {
+  const body = jsonObjectBody(ctx);
   if (body === null || !validOrg(ctx)) return null;
   const minute = readMinute(body.scheduled_for);
   if (minute === null) return null;
@@ -52,12 +39,11 @@ export async function readSchedulerInput(
  * The executor's input, or null for a malformed request (400). Users ("run
  * now") always get the current minute; service callers may name one.
  */
-export async function readExecutorInput(
-  req: Request,
+export function readExecutorInput(
   ctx: AuthContext,
   now: Date,
-): Promise<{ botId: string; scheduledMinute: Date } | null> {
-  const body = await readObject(req);
+): { botId: string; scheduledMinute: Date } | null {
+  const body = jsonObjectBody(ctx);
   if (body === null || !validOrg(ctx)) return null;
   const botId = body.bot_id;
   if (typeof botId !== "string" || !isUuid(botId)) return null;

@@ -2,6 +2,7 @@
  * The sync request body and the run's scheduled period / idempotency key.
  * Internal: use `odoo-sync.ts`.
  */
+import type { RequestBody } from "../auth-guard.ts";
 import type { SyncJob, SyncMode } from "./types.ts";
 
 /** What the body may carry. `org_id` is read by the guard and arrives as `AuthContext.orgId`. */
@@ -31,21 +32,18 @@ const MINUTE_MS = 60_000;
 const SLOT_MS = 15 * MINUTE_MS;
 
 /**
- * Parses the request body: `{"mode"?: "incremental"|"full", "scheduled_for"?: ISO timestamp}`.
+ * Reads the request body as the guard read it (`ctx.body`; never the request
+ * itself): `{"mode"?: "incremental"|"full", "scheduled_for"?: ISO timestamp}`.
  * An empty body means an incremental run now. Other fields (such as `org_id`) are ignored here.
  *
  * @example
- * parseSyncBody('{"mode":"full"}'); // { mode: "full", scheduledFor: null }
- * parseSyncBody("[]"); // { invalid: "body_not_an_object" }
+ * parseSyncBody({ kind: "json", value: { mode: "full" } }); // { mode: "full", scheduledFor: null }
+ * parseSyncBody({ kind: "json", value: [] }); // { invalid: "body_not_an_object" }
  */
-export function parseSyncBody(text: string): SyncBody | { invalid: string } {
-  if (text.trim() === "") return { mode: "incremental", scheduledFor: null };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { invalid: "body_not_json" };
-  }
+export function parseSyncBody(received: RequestBody): SyncBody | { invalid: string } {
+  if (received.kind === "empty") return { mode: "incremental", scheduledFor: null };
+  if (received.kind !== "json") return { invalid: "body_not_json" };
+  const value = received.value;
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return { invalid: "body_not_an_object" };
   }

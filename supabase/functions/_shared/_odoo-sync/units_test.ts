@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { parseSyncBody, planRun } from "./request.ts";
+import type { RequestBody } from "../auth-guard.ts";
 import { afterCursor } from "./pager.ts";
 import { errorCode } from "./org.ts";
 import { jobSpec, pageJson } from "./jobs.ts";
@@ -21,7 +22,7 @@ import { connect, resetAppData, testDatabaseUrl } from "../../../../tests/suppor
 
 const ORG = "0f4b5c8e-1a2b-4c3d-8e9f-00000000000a";
 
-Deno.test("parseSyncBody accepts the cron and UI bodies and refuses anything else", () => {
+Deno.test("parseSyncBody accepts the cron and UI bodies and refuses anything else", async () => {
   const cases: [string, unknown][] = [
     ["", { mode: "incremental", scheduledFor: null }],
     ["{}", { mode: "incremental", scheduledFor: null }],
@@ -36,7 +37,17 @@ Deno.test("parseSyncBody accepts the cron and UI bodies and refuses anything els
     ['{"scheduled_for":"1"}', { invalid: "scheduled_for_not_a_timestamp" }],
     ['{"scheduled_for":1700000000}', { invalid: "scheduled_for_not_a_timestamp" }],
   ];
-  for (const [text, expected] of cases) assert.deepEqual(parseSyncBody(text), expected, text);
+  for (const [text, expected] of cases) {
+    // The body as the guard hands it over in ctx.body: parsed JSON, or `other`.
+    let body: RequestBody;
+    if (text === "") body = { kind: "empty" };
+    else {try {
+        body = { kind: "json", value: JSON.parse(text) };
+      } catch {
+        body = { kind: "other" };
+      }}
+    assert.deepEqual(parseSyncBody(body), expected, text);
+  }
 });
 
 Deno.test("planRun: idempotency keys per caller, mode and 15-minute slot", () => {
