@@ -1,6 +1,6 @@
 /**
  * The remote JWKS under attack and outage (complements
- * supabase/functions/_shared/auth-guard_jwks_test.ts, which covers one request
+ * supabase/functions/_shared/_auth-guard/jwks_test.ts, which covers one request
  * per failure mode): random unknown `kid`s must not cause a fetch storm, users
  * whose keys are cached keep working through an outage, and when no key can be
  * had at all every request is a logged 503 `auth_unavailable`, never a 401.

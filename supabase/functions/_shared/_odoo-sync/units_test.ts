@@ -22,7 +22,7 @@ import { connect, resetAppData, testDatabaseUrl } from "../../../../tests/suppor
 
 const ORG = "0f4b5c8e-1a2b-4c3d-8e9f-00000000000a";
 
-Deno.test("parseSyncBody accepts the cron and UI bodies and refuses anything else", async () => {
+Deno.test("parseSyncBody accepts the cron and UI bodies and refuses anything else", () => {
   const cases: [string, unknown][] = [
     ["", { mode: "incremental", scheduledFor: null }],
     ["{}", { mode: "incremental", scheduledFor: null }],

@@ -5,10 +5,10 @@
  * service callers; and the handler receives exactly what was scoped.
  */
 import assert from "node:assert/strict";
-import type { AuthContext } from "./auth-guard.ts";
-import { TEST_SECRET_KEY } from "../../../tests/support/tokens.ts";
-import { guardKeys, ORG_A, ORG_B, runGuard } from "../../../tests/support/guard_harness.ts";
-import { defineGuardTable, type GuardCase } from "../../../tests/support/guard_table.ts";
+import type { AuthContext } from "../auth-guard.ts";
+import { TEST_SECRET_KEY } from "../../../../tests/support/tokens.ts";
+import { guardKeys, ORG_A, ORG_B, runGuard } from "../../../../tests/support/guard_harness.ts";
+import { defineGuardTable, type GuardCase } from "../../../../tests/support/guard_table.ts";
 
 const { config, admin } = await guardKeys();
 const ADMIN = await admin(ORG_A);

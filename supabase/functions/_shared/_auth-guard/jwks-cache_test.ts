@@ -6,9 +6,14 @@
  * (supabase/auth internal/api/jwks.go: 200 `{"keys":[...]}`).
  */
 import assert from "node:assert/strict";
-import { type AuthConfig, loadAuthConfig } from "./auth-guard.ts";
-import { createEs256Key, mintAdminToken, testAuthEnv } from "../../../tests/support/tokens.ts";
-import { captureLogs, makeRequest, ORG_A, runGuard } from "../../../tests/support/guard_harness.ts";
+import { type AuthConfig, loadAuthConfig } from "../auth-guard.ts";
+import { createEs256Key, mintAdminToken, testAuthEnv } from "../../../../tests/support/tokens.ts";
+import {
+  captureLogs,
+  makeRequest,
+  ORG_A,
+  runGuard,
+} from "../../../../tests/support/guard_harness.ts";
 
 const URL_BASE = "http://auth.invalid";
 const key1 = await createEs256Key("key-1");

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { corsHeaders } from "./http.ts";
+import { corsHeaders } from "../http.ts";
 import {
   type AuthContext,
   denyOrgScope,
@@ -12,14 +12,14 @@ import {
   loadAuthConfig,
   verifyRequest,
   withAuth,
-} from "./auth-guard.ts";
+} from "../auth-guard.ts";
 import {
   mintAdminToken,
   TEST_SECRET_KEY,
   TEST_SERVICE_ROLE_KEY,
   testAuthEnv,
-} from "../../../tests/support/tokens.ts";
-import { captureLogs, makeRequest, ORG_A, ORG_B } from "../../../tests/support/guard_harness.ts";
+} from "../../../../tests/support/tokens.ts";
+import { captureLogs, makeRequest, ORG_A, ORG_B } from "../../../../tests/support/guard_harness.ts";
 
 const config = loadAuthConfig(testAuthEnv());
 
@@ -167,7 +167,7 @@ Deno.test("isAuthContext tells contexts from responses", () => {
   assert.equal(isAuthContext(ctx), true);
 });
 
-const GUARD = fileURLToPath(new URL("./auth-guard.ts", import.meta.url));
+const GUARD = fileURLToPath(new URL("../auth-guard.ts", import.meta.url));
 
 Deno.test("module graph: the guard loads neither supabase-js nor anything but jose from npm", async () => {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -206,7 +206,7 @@ function npmClosure(graph: DenoInfo): string[] {
 Deno.test("default config: read once from the environment; problems logged at start-up and per request", async () => {
   const script = `
     import { verifyRequest } from ${
-    JSON.stringify(new URL("./auth-guard.ts", import.meta.url).href)
+    JSON.stringify(new URL("../auth-guard.ts", import.meta.url).href)
   };
     for (let i = 0; i < 2; i++) {
       const res = await verifyRequest(new Request("http://localhost/fn"));

@@ -3,16 +3,16 @@
  * into 500 server_misconfigured, never a 401; secrets never print.
  */
 import assert from "node:assert/strict";
-import { loadAuthConfig } from "./auth-guard.ts";
+import { loadAuthConfig } from "../auth-guard.ts";
 import {
   createEs256Key,
   TEST_JWT_SECRET,
   TEST_SECRETS,
   TEST_SERVICE_ROLE_KEY,
   testAuthEnv,
-} from "../../../tests/support/tokens.ts";
-import { captureLogs, makeRequest, runGuard } from "../../../tests/support/guard_harness.ts";
-import { verifyRequest } from "./auth-guard.ts";
+} from "../../../../tests/support/tokens.ts";
+import { captureLogs, makeRequest, runGuard } from "../../../../tests/support/guard_harness.ts";
+import { verifyRequest } from "../auth-guard.ts";
 
 const es = await createEs256Key();
 const privateJwk = await crypto.subtle.exportKey("jwk", es.privateKey);

@@ -3,8 +3,8 @@
  * malformed credentials, no admin claim, cross-org, service key, a valid admin
  * reaching the handler) and the options that change the decision.
  */
-import type { AuthContext } from "./auth-guard.ts";
-import { mintUserToken, TEST_ANON_KEY, TEST_SECRET_KEY } from "../../../tests/support/tokens.ts";
+import type { AuthContext } from "../auth-guard.ts";
+import { mintUserToken, TEST_ANON_KEY, TEST_SECRET_KEY } from "../../../../tests/support/tokens.ts";
 import assert from "node:assert/strict";
 import {
   guardKeys,
@@ -12,14 +12,14 @@ import {
   ORG_A,
   ORG_B,
   runGuard,
-} from "../../../tests/support/guard_harness.ts";
+} from "../../../../tests/support/guard_harness.ts";
 import {
   bearer,
   bearerOf,
   defineGuardTable,
   type GuardCase,
   invalid,
-} from "../../../tests/support/guard_table.ts";
+} from "../../../../tests/support/guard_table.ts";
 
 const { rs, config, asymmetricOnly, admin, esAdmin } = await guardKeys();
 
@@ -168,7 +168,7 @@ const CASES: GuardCase[] = [
     error: "org_scope_violation",
     reason: "body_too_large",
   },
-  // Seed (5), service callers: auth-guard_service_test.ts.
+  // Seed (5), service callers: service_test.ts.
   // Seed (6): a valid admin with the right org.
   {
     name: "HS256 admin naming their own org (query and body)",

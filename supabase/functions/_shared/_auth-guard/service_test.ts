@@ -3,7 +3,7 @@
  * Bearer or apikey) and the cron secret, including the seed's misconfigured
  * CRON_SECRET and stale-secret scenarios (the log says so in plain words).
  */
-import type { AuthContext } from "./auth-guard.ts";
+import type { AuthContext } from "../auth-guard.ts";
 import {
   TEST_ANON_KEY,
   TEST_CRON_SECRET,
@@ -11,15 +11,15 @@ import {
   TEST_REF,
   TEST_SECRET_KEY,
   TEST_SERVICE_ROLE_KEY,
-} from "../../../tests/support/tokens.ts";
-import { signHs256Jwt } from "../../local/keys.ts";
-import { guardKeys, makeRequest, ORG_A, ORG_B } from "../../../tests/support/guard_harness.ts";
+} from "../../../../tests/support/tokens.ts";
+import { signHs256Jwt } from "../../../local/keys.ts";
+import { guardKeys, makeRequest, ORG_A, ORG_B } from "../../../../tests/support/guard_harness.ts";
 import {
   bearer,
   bearerOf,
   defineGuardTable,
   type GuardCase,
-} from "../../../tests/support/guard_table.ts";
+} from "../../../../tests/support/guard_table.ts";
 
 const { config, configWith, admin } = await guardKeys();
 const noCron = configWith({ CRON_SECRET: undefined });

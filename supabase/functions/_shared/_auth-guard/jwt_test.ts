@@ -13,8 +13,8 @@ import {
   TEST_PUBLISHABLE_KEY,
   TEST_SECRET_KEY,
   TEST_SERVICE_ROLE_KEY,
-} from "../../../tests/support/tokens.ts";
-import { guardKeys, makeRequest, ORG_A, ORG_B } from "../../../tests/support/guard_harness.ts";
+} from "../../../../tests/support/tokens.ts";
+import { guardKeys, makeRequest, ORG_A, ORG_B } from "../../../../tests/support/guard_harness.ts";
 import {
   bearer,
   bearerOf,
@@ -23,7 +23,7 @@ import {
   invalid,
   tamperPayload,
   tamperSignature,
-} from "../../../tests/support/guard_table.ts";
+} from "../../../../tests/support/guard_table.ts";
 
 const { es, rs, config, asymmetricOnly, admin, esAdmin } = await guardKeys();
 const HOUR_MS = 3_600_000;

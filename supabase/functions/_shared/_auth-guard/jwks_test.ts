@@ -4,10 +4,10 @@
  * "keys unavailable" is a 503, never a 401.
  */
 import assert from "node:assert/strict";
-import { type AuthConfig, loadAuthConfig, type VerifyOptions } from "./auth-guard.ts";
-import { createEs256Key, mintAdminToken, testAuthEnv } from "../../../tests/support/tokens.ts";
-import { type JwksMode, startJwksServer } from "../../../tests/support/jwks_server.ts";
-import { makeRequest, ORG_A, runGuard } from "../../../tests/support/guard_harness.ts";
+import { type AuthConfig, loadAuthConfig, type VerifyOptions } from "../auth-guard.ts";
+import { createEs256Key, mintAdminToken, testAuthEnv } from "../../../../tests/support/tokens.ts";
+import { type JwksMode, startJwksServer } from "../../../../tests/support/jwks_server.ts";
+import { makeRequest, ORG_A, runGuard } from "../../../../tests/support/guard_harness.ts";
 
 const key1 = await createEs256Key("key-1");
 const key2 = await createEs256Key("key-2");

@@ -5,10 +5,10 @@
  * with no raw control character. Then the logger's own bounds.
  */
 import assert from "node:assert/strict";
-import { loadAuthConfig, withAuth } from "./auth-guard.ts";
-import { createLogger, MAX_LOG_LINE_BYTES } from "./log.ts";
-import { TEST_SECRET_KEY, testAuthEnv } from "../../../tests/support/tokens.ts";
-import { makeRequest } from "../../../tests/support/guard_harness.ts";
+import { loadAuthConfig, withAuth } from "../auth-guard.ts";
+import { createLogger, MAX_LOG_LINE_BYTES } from "../log.ts";
+import { TEST_SECRET_KEY, testAuthEnv } from "../../../../tests/support/tokens.ts";
+import { makeRequest } from "../../../../tests/support/guard_harness.ts";
 
 const config = loadAuthConfig(testAuthEnv());
 // deno-lint-ignore no-control-regex -- the point is to find raw control characters
