@@ -102,7 +102,10 @@ function fakeFunctions(): Deno.HttpServer<Deno.NetAddr> {
 
 /** What every scenario gets: a stack in the healthy state. */
 interface Ctx {
+  /** The non-superuser `postgres`, as on hosted Supabase. */
   sql: Sql;
+  /** `supabase_admin`, for what only the platform can do (fake cron run history). */
+  admin: Sql;
   url: string;
   functionsUrl: string;
   /** `--env-file` for the healthy function environment. */
@@ -214,7 +217,8 @@ async function missingCronSecret(c: Ctx) {
 }
 
 async function failedRunsAndServerErrors(c: Ctx) {
-  await c.sql`insert into cron.job_run_details (jobid, status, return_message, start_time, end_time)
+  await c
+    .admin`insert into cron.job_run_details (jobid, status, return_message, start_time, end_time)
     select jobid, 'failed', ${`ERROR: invalid header value ${TEST_CRON_SECRET}`}, now(), now()
     from cron.job where jobname = 'bot-scheduler'`;
   await c.sql`insert into public.cron_http_requests (request_id, job_name, function_name)
@@ -236,7 +240,7 @@ async function failedRunsAndServerErrors(c: Ctx) {
 /** An older database without the link table: a warning, and 401/403 are still counted. */
 async function withoutLinkTable(c: Ctx) {
   // Inactive, so pg_cron cannot fail a run against the missing table meanwhile.
-  await c.sql`update cron.job set active = false`;
+  await c.sql`select cron.alter_job(jobid, active := false) from cron.job`;
   await c.sql`drop table public.cron_http_requests`;
   try {
     const quiet = await c.doctor(["--skip-env"]);
@@ -248,7 +252,7 @@ async function withoutLinkTable(c: Ctx) {
     assertRow(run, "error", "http_auth_failures_unattributed", "net._http_response", "403 ×1");
   } finally {
     await psqlFile(c.url, LINK_MIGRATION);
-    await c.sql`update cron.job set active = true`;
+    await c.sql`select cron.alter_job(jobid, active := true) from cron.job`;
   }
 }
 
@@ -268,6 +272,7 @@ Deno.test("doctor: healthy stack passes; every injected fault is named and fails
   const server = fakeFunctions();
   const dir = await Deno.makeTempDir({ prefix: "doctor-test-" });
   const sql = connect(cluster.url);
+  const admin = connect(cluster.adminUrl, { max: 1 });
   const functionsUrl = `http://127.0.0.1:${server.addr.port}`;
   const writeEnv = async (name: string, overrides: Record<string, string | undefined> = {}) => {
     const base = { SUPABASE_URL: functionsUrl, SUPABASE_DB_URL: cluster.url };
@@ -281,6 +286,7 @@ Deno.test("doctor: healthy stack passes; every injected fault is named and fails
     const env = ["--env-file", await writeEnv("functions")];
     const c: Ctx = {
       sql,
+      admin,
       url: cluster.url,
       functionsUrl,
       env,
@@ -299,6 +305,7 @@ Deno.test("doctor: healthy stack passes; every injected fault is named and fails
     }
   } finally {
     await sql.end();
+    await admin.end();
     await server.shutdown();
     await Deno.remove(dir, { recursive: true });
     await cluster.stop();

@@ -2,14 +2,24 @@
  * Throwaway PostgreSQL 15 clusters with pg_cron preloaded, for tests and the
  * local stack. Never used against a real Supabase project.
  *
+ * Roles as on hosted Supabase: the bootstrap superuser is `supabase_admin`
+ * (it installs extensions and the stand-ins in `supabase/local/*.sql`), and
+ * `postgres`, the role migrations, tests and cron jobs use, is NOT a superuser:
+ * `NOSUPERUSER CREATEDB CREATEROLE LOGIN REPLICATION BYPASSRLS`
+ * (supabase/postgres migrations/db/migrations/10000000000000_demote-postgres.sql)
+ * and owns the database (migrations/db/migrate.sh: `alter database postgres
+ * owner to postgres`), hence the `public` schema.
+ *
  * Under root, initdb and postgres refuse to run, so both run as the `postgres`
  * OS user through `runuser` (the data directory is chowned to it).
  */
 
 /** A running throwaway cluster. */
 export interface Cluster {
-  /** Superuser connection URL (`postgres` role, `postgres` database). */
+  /** Connection URL of the non-superuser `postgres` role, `postgres` database. */
   url: string;
+  /** Superuser connection URL (`supabase_admin`); see {@linkcode adminUrlFor}. */
+  adminUrl: string;
   port: number;
   dataDir: string;
   /** Stops the server and removes the data directory. Safe to call twice. */
@@ -44,6 +54,28 @@ async function run(cmd: string, args: string[], asPostgres: boolean): Promise<st
   return text;
 }
 
+/** The bootstrap superuser, as on hosted Supabase. */
+export const ADMIN_ROLE = "supabase_admin";
+
+/**
+ * The superuser URL of the cluster `url` belongs to: the same URL with the
+ * user `supabase_admin`. Local clusters trust 127.0.0.1, so no password.
+ *
+ * @example
+ * adminUrlFor("postgres://postgres@127.0.0.1:5432/postgres");
+ * // "postgres://supabase_admin@127.0.0.1:5432/postgres"
+ */
+export function adminUrlFor(url: string): string {
+  const u = new URL(url);
+  u.username = ADMIN_ROLE;
+  u.password = "";
+  return u.href;
+}
+
+const BOOTSTRAP_SQL = `
+create role postgres login nosuperuser createdb createrole replication bypassrls;
+alter database postgres owner to postgres;`;
+
 /** Returns a TCP port that is free on 127.0.0.1 right now. */
 export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -69,7 +101,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     "-D",
     pgdata,
     "-U",
-    "postgres",
+    ADMIN_ROLE,
     "--auth=trust",
     "--encoding=UTF8",
     "--locale=C",
@@ -91,10 +123,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   ].join("\n");
   await Deno.writeTextFile(`${pgdata}/postgresql.conf`, `\n${conf}\n`, { append: true });
   await run(`${pgBin}/pg_ctl`, ["-D", pgdata, "-l", `${dataDir}/server.log`, "-w", "start"], true);
+  const adminUrl = `postgres://${ADMIN_ROLE}@127.0.0.1:${port}/postgres`;
   let stopped = false;
   const stopArgs = ["-D", pgdata, "-m", "immediate", "-w", "stop"];
-  return {
+  const cluster: Cluster = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    adminUrl,
     port,
     dataDir,
     async stop() {
@@ -123,4 +157,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       }
     },
   };
+  try {
+    await run("psql", [adminUrl, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", BOOTSTRAP_SQL], false);
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return cluster;
 }
