@@ -104,3 +104,13 @@ export function redact(text: string): string {
     .replace(/sb_(secret|publishable)_[A-Za-z0-9_-]+/g, "sb_$1_…")
     .replace(/(\w+:\/\/[^:/@\s]*:)[^@\s]*@/g, "$1…@");
 }
+
+/**
+ * `n` and the noun, in the plural unless `n` is 1.
+ *
+ * @example
+ * plural(1, "response"); // "1 response"
+ */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
