@@ -32,7 +32,11 @@ interface Alert {
   resolved: boolean;
 }
 
-async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined>) {
+async function waitFor<T>(
+  what: string,
+  ms: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+) {
   for (let waited = 0; waited < ms; waited += 500) {
     const value = await probe();
     if (value !== undefined) return value;
@@ -97,7 +101,7 @@ Deno.test("e2e: the watchdog job alerts on the seed incident, resolves it, and f
     await sql`select cron.alter_job(jobid, active := true) from cron.job
       where jobname = 'edge-guard-watchdog'`;
 
-    const opened = await waitFor("the first notification", 75_000, async () => {
+    const opened = await waitFor("the first notification", 75_000, () => {
       const hooks = receiver.received();
       return hooks.length > 0 ? hooks : undefined;
     });
@@ -151,7 +155,7 @@ Deno.test("e2e: the watchdog job alerts on the seed incident, resolves it, and f
     const [run] = await sql`select status from public.sync_runs
       where idempotency_key = 'odoo:chatter:stuck-e2e'`;
     assert.equal(run.status, "failed", "the stuck run is reaped");
-    await waitFor("the resolution notification", 10_000, async () => {
+    await waitFor("the resolution notification", 10_000, () => {
       const events = receiver.received().map((h) => JSON.parse(h.body));
       const resolved = events.filter((e) => e.event === "resolved");
       return resolved.length > 0 ? resolved : undefined;

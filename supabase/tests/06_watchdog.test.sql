@@ -2,7 +2,8 @@
 -- tables, its cron job, and each check opening, refreshing and resolving an
 -- alert with exactly one webhook notification per opening and per resolution.
 -- Runs as the non-superuser postgres, as on hosted Supabase; rolls back.
-begin;
+-- One snapshot, so cron runs other tests' jobs make meanwhile are not seen.
+begin isolation level repeatable read;
 create extension if not exists pgtap;
 select plan(45);
 
@@ -38,7 +39,10 @@ select results_eq(
   $$values ('*/5 * * * *'::text, 'select public.edge_guard_watchdog();'::text, true, 'postgres'::text)$$,
   'edge-guard-watchdog runs every 5 minutes as postgres');
 
--- A clean slate: healthy secrets, a webhook, no cron jobs but ours, no history.
+-- A clean slate: healthy secrets, a webhook, no history, no org or run left by other tests.
+delete from public.integration_credentials;
+delete from public.sync_runs;
+delete from public.bots;
 delete from public.edge_guard_alerts;
 delete from public.edge_guard_call_outcomes;
 delete from public.cron_http_requests;
