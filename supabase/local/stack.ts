@@ -98,7 +98,7 @@ export interface LocalStack {
   /** The functions' environment (what `functions.env` holds). */
   env: Readonly<Record<string, string>>;
   curlLines: CurlLine[];
-  /** A superuser client, closed by `stop()`. */
+  /** A client of the non-superuser `postgres` role (as on hosted Supabase), closed by `stop()`. */
   sql: Sql;
   /** The started Odoo test server, or null when `options.odoo` was given. */
   odoo: OdooTestServer | null;
