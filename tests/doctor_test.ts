@@ -88,6 +88,8 @@ async function restore(sql: Sql, functionsUrl: string) {
   await sql`delete from net._http_response`;
   await sql`delete from public.cron_http_requests`;
   await sql`delete from cron.job_run_details`;
+  await sql`delete from public.edge_guard_alerts`;
+  await sql`delete from public.edge_guard_call_outcomes`;
 }
 
 function fakeFunctions(): Deno.HttpServer<Deno.NetAddr> {
@@ -102,7 +104,10 @@ function fakeFunctions(): Deno.HttpServer<Deno.NetAddr> {
 
 /** What every scenario gets: a stack in the healthy state. */
 interface Ctx {
+  /** The non-superuser `postgres`, as on hosted Supabase. */
   sql: Sql;
+  /** `supabase_admin`, for what only the platform can do (fake cron run history). */
+  admin: Sql;
   url: string;
   functionsUrl: string;
   /** `--env-file` for the healthy function environment. */
@@ -152,6 +157,27 @@ async function missingVaultSecret(c: Ctx) {
   const run = await c.doctor(["--skip-env"]);
   assert.equal(run.code, 1);
   assertRow(run, "error", "vault_secret_missing", "service_role_key", "needed by 4 cron jobs");
+  assertRow(run, "warn", "cron_job_vault_secret_missing", "bot-scheduler", "is missing from Vault");
+  assert.doesNotMatch(run.text, /with the key from Vault/);
+}
+
+/** The watchdog's alert shows since when it fires; after the fix and one good call: green. */
+async function alertsFireAndClear(c: Ctx) {
+  await c.sql`select vault.update_secret(id, ${TEST_ANON_KEY}) from vault.secrets
+    where name = 'service_role_key'`;
+  await runJobs(c.sql);
+  await c.sql`select public.edge_guard_watchdog()`;
+  const firing = await c.doctor(["--skip-env"]);
+  assert.equal(firing.code, 1);
+  assertRow(firing, "error", "http_auth_rejected", "bot-scheduler", "still firing)");
+  assert.match(firing.text, /answered 401.*\(alert open since \d{4}-/);
+  await c.sql`select vault.update_secret(id, ${TEST_SERVICE_ROLE_KEY}) from vault.secrets
+    where name = 'service_role_key'`;
+  await runJobs(c.sql);
+  const fixed = await c.doctor(["--skip-env"]);
+  assertNoErrors(fixed);
+  assertRow(fixed, "info", "alert_clearing", "bot-scheduler", "no longer fires");
+  assertRow(fixed, "warn", "http_auth_failures", "bot-scheduler", "its latest call succeeded");
 }
 
 async function anonKeyInVault(c: Ctx) {
@@ -162,7 +188,7 @@ async function anonKeyInVault(c: Ctx) {
   assert.equal(run.code, 1);
   assertRow(run, "error", "vault_service_key_is_anon", "service_role_key", 'role "anon"');
   assertRow(run, "error", "vault_service_key_not_accepted", "env:functions");
-  assertRow(run, "error", "http_auth_failures", "bot-scheduler", "were 401 ×");
+  assertRow(run, "error", "http_auth_failures", "bot-scheduler", "1 of 1 response from");
 }
 
 /** Recent 401s: another project's service key in Vault passes every static check. */
@@ -178,7 +204,13 @@ async function recent401s(c: Ctx) {
       "check-sla-breaches",
     ]]
   ) {
-    assertRow(run, "error", "http_auth_failures", job, `from /functions/v1/${fn} were 401 ×`);
+    assertRow(
+      run,
+      "error",
+      "http_auth_failures",
+      job,
+      `2 of 2 responses from /functions/v1/${fn} were 401 ×2`,
+    );
   }
   assert.doesNotMatch(run.text, /vault_service_key_(is_anon|wrong_role)/);
 }
@@ -214,7 +246,8 @@ async function missingCronSecret(c: Ctx) {
 }
 
 async function failedRunsAndServerErrors(c: Ctx) {
-  await c.sql`insert into cron.job_run_details (jobid, status, return_message, start_time, end_time)
+  await c
+    .admin`insert into cron.job_run_details (jobid, status, return_message, start_time, end_time)
     select jobid, 'failed', ${`ERROR: invalid header value ${TEST_CRON_SECRET}`}, now(), now()
     from cron.job where jobname = 'bot-scheduler'`;
   await c.sql`insert into public.cron_http_requests (request_id, job_name, function_name)
@@ -236,7 +269,7 @@ async function failedRunsAndServerErrors(c: Ctx) {
 /** An older database without the link table: a warning, and 401/403 are still counted. */
 async function withoutLinkTable(c: Ctx) {
   // Inactive, so pg_cron cannot fail a run against the missing table meanwhile.
-  await c.sql`update cron.job set active = false`;
+  await c.sql`select cron.alter_job(jobid, active := false) from cron.job`;
   await c.sql`drop table public.cron_http_requests`;
   try {
     const quiet = await c.doctor(["--skip-env"]);
@@ -248,7 +281,7 @@ async function withoutLinkTable(c: Ctx) {
     assertRow(run, "error", "http_auth_failures_unattributed", "net._http_response", "403 ×1");
   } finally {
     await psqlFile(c.url, LINK_MIGRATION);
-    await c.sql`update cron.job set active = true`;
+    await c.sql`select cron.alter_job(jobid, active := true) from cron.job`;
   }
 }
 
@@ -258,6 +291,7 @@ const SCENARIOS: [string, (c: Ctx) => Promise<void>][] = [
   ["a missing Vault secret", missingVaultSecret],
   ["the anon key stored as the Vault service key", anonKeyInVault],
   ["recent 401s: another project's service key in Vault", recent401s],
+  ["a watchdog alert: open since when, still firing; green after the fix", alertsFireAndClear],
   ["seed 001: CRON_SECRET set for bot-scheduler, missing for bot-executor", missingCronSecret],
   ["failed cron runs and 5xx / timed-out responses", failedRunsAndServerErrors],
   ["no cron_http_requests table: a warning, 401s still counted", withoutLinkTable],
@@ -268,6 +302,7 @@ Deno.test("doctor: healthy stack passes; every injected fault is named and fails
   const server = fakeFunctions();
   const dir = await Deno.makeTempDir({ prefix: "doctor-test-" });
   const sql = connect(cluster.url);
+  const admin = connect(cluster.adminUrl, { max: 1 });
   const functionsUrl = `http://127.0.0.1:${server.addr.port}`;
   const writeEnv = async (name: string, overrides: Record<string, string | undefined> = {}) => {
     const base = { SUPABASE_URL: functionsUrl, SUPABASE_DB_URL: cluster.url };
@@ -281,6 +316,7 @@ Deno.test("doctor: healthy stack passes; every injected fault is named and fails
     const env = ["--env-file", await writeEnv("functions")];
     const c: Ctx = {
       sql,
+      admin,
       url: cluster.url,
       functionsUrl,
       env,
@@ -299,6 +335,7 @@ Deno.test("doctor: healthy stack passes; every injected fault is named and fails
     }
   } finally {
     await sql.end();
+    await admin.end();
     await server.shutdown();
     await Deno.remove(dir, { recursive: true });
     await cluster.stop();

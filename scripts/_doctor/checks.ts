@@ -1,6 +1,7 @@
 /**
  * The doctor's checks, in one read-only transaction: cron jobs, Vault secrets,
- * pg_net responses, cron run failures; then the function environments.
+ * pg_net responses, cron run failures, the database watchdog's checks and
+ * alerts; then the function environments.
  */
 import postgres from "postgres";
 import { callsFunction, type CronJob, cronJobFindings, loadJobs, vaultNames } from "./cron.ts";
@@ -17,6 +18,7 @@ import {
   type Sql,
 } from "./types.ts";
 import { loadVault, REQUIRED_SECRETS, vaultFindings } from "./vault.ts";
+import { watchdogFindings } from "./watchdog.ts";
 
 export type { DoctorOptions, Finding, FunctionEnv, Severity } from "./types.ts";
 
@@ -106,13 +108,14 @@ async function databaseChecks(tx: Sql, run: Run) {
   run.jobs = await read("cron_not_readable", "cron.job", loadJobs) ?? [];
   const linkTable =
     await read("link_table_not_readable", "public.cron_http_requests", hasLinkTable) ?? false;
-  run.findings.push(...cronJobFindings(run.jobs, { linkTable }));
   const needs = secretNeeds(run.jobs);
   const vault = await read(
     "vault_not_readable",
     "vault.decrypted_secrets",
     (s) => loadVault(s, [...needs.keys()]),
   );
+  const missingSecrets = vault === undefined ? [] : [...needs.keys()].filter((n) => !vault.has(n));
+  run.findings.push(...cronJobFindings(run.jobs, { linkTable, missingSecrets }));
   if (vault !== undefined) {
     run.vault = vault;
     run.clean = scrubber(knownSecrets(run.options, vault));
@@ -129,6 +132,12 @@ async function databaseChecks(tx: Sql, run: Run) {
     (s) => runFailureFindings(s, run.since, run.clean),
   );
   run.findings.push(...(http ?? []), ...(runs ?? []));
+  const watchdog = await read(
+    "watchdog_not_readable",
+    "public.edge_guard_findings",
+    (s) => watchdogFindings(s, run.now, linkTable),
+  );
+  run.findings.push(...(watchdog ?? []));
 }
 
 function environmentChecks({ options, vault, jobs }: Run): Finding[] {

@@ -155,11 +155,16 @@ function jobFindings(job: CronJob, linkTable: boolean): Finding[] {
  * kind and JWT role), keys not read from Vault, and hygiene problems.
  *
  * @param jobs from {@linkcode loadJobs}.
- * @param options `linkTable`: public.cron_http_requests exists (default false).
+ * @param options `linkTable`: public.cron_http_requests exists (default false);
+ *   `missingSecrets`: Vault secrets known to be missing (default none): a job
+ *   that reads one is not described as using "the key from Vault".
  * @example
  * const findings = cronJobFindings(await loadJobs(sql), { linkTable: true });
  */
-export function cronJobFindings(jobs: CronJob[], options: { linkTable?: boolean } = {}): Finding[] {
+export function cronJobFindings(
+  jobs: CronJob[],
+  options: { linkTable?: boolean; missingSecrets?: readonly string[] } = {},
+): Finding[] {
   const calling = jobs.filter((j) => callsFunction(j.command));
   if (calling.length === 0) {
     return [
@@ -175,6 +180,14 @@ export function cronJobFindings(jobs: CronJob[], options: { linkTable?: boolean 
   return calling.flatMap((job) => {
     const found = jobFindings(job, options.linkTable ?? false);
     if (found.length > 0) return found;
+    const missing = vaultNames(job.command).filter((n) => options.missingSecrets?.includes(n));
+    if (missing.length > 0) {
+      const names = missing.join(" and ");
+      const detail = `calls ${functionTarget(job.command)} with Vault secrets, but ${names} ` +
+        `${missing.length === 1 ? "is" : "are"} missing from Vault`;
+      const fix = "see the vault_secret_missing finding";
+      return [finding("cron_job_vault_secret_missing", "warn", job.name, detail, fix)];
+    }
     const detail = `calls ${functionTarget(job.command)} with the key from Vault`;
     return [finding("cron_job_ok", "ok", job.name, detail)];
   });

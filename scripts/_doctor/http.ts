@@ -3,7 +3,7 @@
  * job through `public.cron_http_requests` (pg_net's `net._http_response` has no
  * URL column, so that link table is the only way to attribute a response).
  */
-import { type Finding, finding, type Sql } from "./types.ts";
+import { type Finding, finding, plural, type Sql } from "./types.ts";
 
 const AUTH_FIX = "make the job send a key the function accepts: see the vault_ and env_ " +
   "findings; the function's log names each rejection reason";
@@ -18,12 +18,16 @@ interface JobRow {
   s403: number;
   other: number;
   last_auth: Date | null;
+  /** Status of the job's latest answered call (null: timeout or error). */
+  latest: number | null;
 }
 
 interface LooseRow {
   s401: number;
   s403: number;
   last_auth: Date | null;
+  /** The latest attributed call answered below 400, if any. */
+  last_ok: Date | null;
 }
 
 /**
@@ -45,7 +49,8 @@ function perJob(sql: Sql, since: Date) {
       count(*) filter (where r.status_code = 403)::int as s403,
       count(*) filter (where r.timed_out or r.error_msg is not null
         or r.status_code >= 500)::int as other,
-      max(r.created) filter (where r.status_code in (401, 403)) as last_auth
+      max(r.created) filter (where r.status_code in (401, 403)) as last_auth,
+      (array_agg(r.status_code order by r.created desc))[1] as latest
     from net._http_response r join public.cron_http_requests c on c.request_id = r.id
     where r.created >= ${since}
     group by 1, 2 order by 1, 2`;
@@ -55,10 +60,14 @@ async function unattributed(sql: Sql, since: Date, linkTable: boolean): Promise<
   const linked = linkTable
     ? sql`and not exists (select 1 from public.cron_http_requests c where c.request_id = r.id)`
     : sql``;
+  const lastOk = linkTable
+    ? sql`(select max(o.created) from net._http_response o
+        join public.cron_http_requests c on c.request_id = o.id where o.status_code < 400)`
+    : sql`null::timestamptz`;
   const [row] = await sql<LooseRow[]>`
     select count(*) filter (where r.status_code = 401)::int as s401,
       count(*) filter (where r.status_code = 403)::int as s403,
-      max(r.created) as last_auth
+      max(r.created) as last_auth, ${lastOk} as last_ok
     from net._http_response r
     where r.created >= ${since} and r.status_code in (401, 403) ${linked}`;
   return row;
@@ -72,13 +81,18 @@ function jobFindings(rows: JobRow[]): Finding[] {
     const out: Finding[] = [];
     const target = `/functions/v1/${r.function_name}`;
     if (r.s401 + r.s403 > 0) {
-      const detail = `${r.s401 + r.s403} of ${r.responses} responses from ${target} were ` +
-        `${statuses(r)}, last at ${r.last_auth?.toISOString()}`;
-      out.push(finding("http_auth_failures", "error", r.job_name, detail, AUTH_FIX));
+      // The latest call decides: after a fix, one good call turns this into a warning.
+      const firing = r.latest === 401 || r.latest === 403;
+      const detail = `${r.s401 + r.s403} of ${plural(r.responses, "response")} from ${target} ` +
+        `${r.s401 + r.s403 === 1 ? "was" : "were"} ${statuses(r)}, last at ` +
+        `${r.last_auth?.toISOString()}${firing ? "" : " (its latest call succeeded)"}`;
+      out.push(
+        finding("http_auth_failures", firing ? "error" : "warn", r.job_name, detail, AUTH_FIX),
+      );
     }
     if (r.other > 0) {
-      const detail =
-        `${r.other} of ${r.responses} calls to ${target} timed out, failed or got a 5xx`;
+      const detail = `${r.other} of ${plural(r.responses, "call")} to ${target} timed out, ` +
+        "failed or got a 5xx";
       const fix =
         "see select * from net._http_response where status_code >= 500 or error_msg is not null";
       out.push(finding("http_other_failures", "warn", r.job_name, detail, fix));
@@ -89,10 +103,22 @@ function jobFindings(rows: JobRow[]): Finding[] {
 
 function unattributedFinding(loose: LooseRow, since: Date): Finding {
   const n = loose.s401 + loose.s403;
-  const detail = `${n} responses (${statuses(loose)}) since ${since.toISOString()} are not ` +
-    `linked to any cron job, last at ${loose.last_auth?.toISOString()}`;
+  const detail = `${plural(n, "response")} (${statuses(loose)}) since ${since.toISOString()} ` +
+    `${n === 1 ? "is" : "are"} not linked to any cron job, last at ` +
+    `${loose.last_auth?.toISOString()}`;
   const subject = "net._http_response";
-  return finding("http_auth_failures_unattributed", "error", subject, detail, UNATTRIBUTED_FIX);
+  // Calls our jobs made after the last 401/403 succeed: the cause is gone.
+  const since_ok = loose.last_ok !== null && loose.last_auth !== null &&
+    loose.last_ok > loose.last_auth;
+  const severity = since_ok ? "warn" : "error";
+  const note = since_ok ? "; cron calls since then succeed" : "";
+  return finding(
+    "http_auth_failures_unattributed",
+    severity,
+    subject,
+    detail + note,
+    UNATTRIBUTED_FIX,
+  );
 }
 
 /**
@@ -120,8 +146,8 @@ export async function httpFindings(sql: Sql, since: Date, linkTable: boolean): P
   if (loose.s401 + loose.s403 > 0) out.push(unattributedFinding(loose, since));
   if (!out.some((f) => f.id.startsWith("http_auth_failures"))) {
     const total = rows.reduce((n, r) => n + r.responses, 0);
-    const detail =
-      `${total} responses to cron function calls since ${since.toISOString()}, none 401/403`;
+    const detail = `${plural(total, "response")} to cron function calls since ` +
+      `${since.toISOString()}, none 401/403`;
     out.push(finding("http_auth_ok", "ok", "net._http_response", detail));
   }
   return out;

@@ -2,7 +2,7 @@
  * Renders the doctor's findings: a fixed-width text table (errors first) or a
  * JSON document, and the exit code.
  */
-import type { Finding, Severity } from "./types.ts";
+import { type Finding, plural, type Severity } from "./types.ts";
 
 const ORDER: Record<Severity, number> = { error: 0, warn: 1, info: 2, ok: 3 };
 const MAX_SUBJECT = 36;
@@ -34,8 +34,6 @@ export function exitCode(findings: readonly Finding[]): number {
 
 const fit = (text: string, width: number) =>
   text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /**
  * A fixed-width table: SEVERITY, FINDING, SUBJECT, DETAIL, with each fix on

@@ -93,3 +93,13 @@ export function scrubber(secrets: readonly string[]): (text: string) => string {
     .sort((a, b) => b.length - a.length);
   return (text) => redact(text, values);
 }
+
+/**
+ * `n` and the noun, in the plural unless `n` is 1.
+ *
+ * @example
+ * plural(1, "response"); // "1 response"
+ */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}

@@ -6,10 +6,15 @@
 -- `vault.create_secret(...) returns uuid`, `vault.update_secret(...) returns void`.
 -- Secrets are stored encrypted (pgcrypto PGP symmetric, base64 text like the
 -- real column) with a random per-cluster key kept in `vault._local_key`, which
--- no API role can read. Only postgres and service_role can reach the vault.
--- Differences: create/update are SECURITY DEFINER here (the real ones are
--- invoker functions over tables only postgres can touch; same net effect), and
--- the nonce column is filled but unused. Re-runnable.
+-- no API role can read. Applied by `supabase_admin`, which owns the schema.
+-- create_secret / update_secret are SECURITY DEFINER with an empty search_path,
+-- as in supabase/vault sql/supabase_vault--0.3.0.sql. Grants as on the
+-- platform (supabase/postgres
+-- ansible/files/postgresql_extension_custom_scripts/supabase_vault/after-create.sql):
+-- postgres and service_role get usage on the schema, select and delete on
+-- vault.secrets and vault.decrypted_secrets, and execute on create_secret,
+-- update_secret and the decrypt function; no insert or update on the table.
+-- Difference: the nonce column is filled but unused. Re-runnable.
 
 create schema if not exists vault;
 revoke all on schema vault from public;
@@ -114,11 +119,16 @@ begin
 end
 $$;
 
-revoke all on all tables in schema vault from public, anon, authenticated;
+revoke all on all tables in schema vault from public, anon, authenticated, service_role;
 revoke all on function vault.create_secret(text, text, text, uuid),
   vault.update_secret(uuid, text, text, text, uuid) from public, anon, authenticated;
+grant usage on schema vault to postgres with grant option;
 grant usage on schema vault to service_role;
-grant select, insert, update, delete on vault.secrets to service_role;
-grant select on vault.decrypted_secrets to service_role;
+grant select, delete on vault.secrets, vault.decrypted_secrets to postgres with grant option;
+grant select, delete on vault.secrets, vault.decrypted_secrets to service_role;
 grant execute on function vault.create_secret(text, text, text, uuid),
-  vault.update_secret(uuid, text, text, text, uuid) to service_role;
+  vault.update_secret(uuid, text, text, text, uuid), vault._local_decrypt(text, uuid)
+  to postgres with grant option;
+grant execute on function vault.create_secret(text, text, text, uuid),
+  vault.update_secret(uuid, text, text, text, uuid), vault._local_decrypt(text, uuid)
+  to service_role;

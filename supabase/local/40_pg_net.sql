@@ -6,7 +6,18 @@
 -- and `net.http_get(url, params, headers, timeout_milliseconds)` return a request
 -- id and queue the request in `net.http_request_queue`; the TypeScript worker
 -- `supabase/local/pg_net_worker.ts` sends it and writes `net._http_response`
--- under the same id. Re-runnable.
+-- under the same id, and deletes responses older than `pg_net.ttl` in batches
+-- of `pg_net.batch_size`, as the real worker does (supabase/pg_net
+-- src/core.c delete_expired_responses; src/worker.c: ttl '6 hours', batch 200).
+-- Checked against supabase/pg_net sql/pg_net.sql: both tables are UNLOGGED;
+-- `grant usage on schema net to PUBLIC` and `grant all on all tables /
+-- sequences in schema net to PUBLIC`; functions keep the default PUBLIC
+-- execute (hosted Supabase grants it to postgres, anon, authenticated and
+-- service_role explicitly: supabase/postgres
+-- migrations/db/migrations/20220713082019_pg_cron-pg_net-temp-perms-fix.sql).
+-- `http_request_queue.headers` is nullable (sql/pg_net--0.19.2--0.19.3.sql).
+-- An empty response body is stored as NULL (src/core.c, insert_response).
+-- Applied by `supabase_admin`. Re-runnable.
 
 create schema if not exists net;
 
@@ -22,17 +33,17 @@ begin
 end
 $$;
 
-create table if not exists net.http_request_queue (
+create unlogged table if not exists net.http_request_queue (
   id bigserial,
   method net.http_method not null,
   url text not null,
-  headers jsonb not null,
+  headers jsonb,
   body bytea,
   timeout_milliseconds int not null
 );
 create index if not exists http_request_queue_id_idx on net.http_request_queue (id);
 
-create table if not exists net._http_response (
+create unlogged table if not exists net._http_response (
   id bigint,
   status_code integer,
   content_type text,
@@ -126,10 +137,6 @@ begin
 end
 $$;
 
-revoke all on schema net from public;
-revoke all on all tables in schema net from public, anon, authenticated;
-revoke all on all functions in schema net from public, anon, authenticated;
-grant usage on schema net to service_role;
-grant all on all tables in schema net to service_role;
-grant all on all sequences in schema net to service_role;
-grant execute on all functions in schema net to service_role;
+grant usage on schema net to public;
+grant all on all sequences in schema net to public;
+grant all on all tables in schema net to public;

@@ -1,8 +1,11 @@
 /**
- * Applies the local stand-ins (`supabase/local/*.sql`) and then every migration
- * (`supabase/migrations/*.sql`) in order, with psql and ON_ERROR_STOP.
+ * Applies the local stand-ins (`supabase/local/*.sql`) as the bootstrap
+ * superuser `supabase_admin`, and then every migration
+ * (`supabase/migrations/*.sql`) in order as the non-superuser `postgres`, as
+ * the Supabase CLI does on a hosted project; psql with ON_ERROR_STOP.
  * Local stack and tests only.
  */
+import { adminUrlFor } from "./cluster.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
@@ -34,13 +37,16 @@ export interface ApplyOptions {
 }
 
 /**
- * Applies the stand-ins once, then the migrations `passes` times.
+ * Applies the stand-ins once (as `supabase_admin`), then the migrations
+ * `passes` times (as the role in `url`, normally the non-superuser `postgres`).
  *
+ * @param url the cluster's `postgres` URL (`Cluster.url` from cluster.ts).
  * @example
  * await applyLocalStack(cluster.url, { passes: 2 });
  */
 export async function applyLocalStack(url: string, options: ApplyOptions = {}): Promise<void> {
-  for (const f of await sqlFiles("local")) await psqlFile(url, f);
+  const admin = adminUrlFor(url);
+  for (const f of await sqlFiles("local")) await psqlFile(admin, f);
   const migrations = await sqlFiles("migrations");
   for (let i = 0; i < (options.passes ?? 1); i++) {
     for (const f of migrations) await psqlFile(url, f);

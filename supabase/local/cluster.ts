@@ -2,6 +2,14 @@
  * Throwaway PostgreSQL 15 clusters with pg_cron preloaded, for tests and the
  * local stack. Never used against a real Supabase project.
  *
+ * Roles as on hosted Supabase: the bootstrap superuser is `supabase_admin`
+ * (it installs extensions and the stand-ins in `supabase/local/*.sql`), and
+ * `postgres`, the role migrations, tests and cron jobs use, is NOT a superuser:
+ * `NOSUPERUSER CREATEDB CREATEROLE LOGIN REPLICATION BYPASSRLS`
+ * (supabase/postgres migrations/db/migrations/10000000000000_demote-postgres.sql)
+ * and owns the database (migrations/db/migrate.sh: `alter database postgres
+ * owner to postgres`), hence the `public` schema.
+ *
  * Under root, initdb and postgres refuse to run, so both run as the `postgres`
  * OS user through `runuser` (the data directory is chowned to it).
  *
@@ -14,8 +22,10 @@
 
 /** A running throwaway cluster. */
 export interface Cluster {
-  /** Superuser connection URL (`postgres` role, `postgres` database). */
+  /** Connection URL of the non-superuser `postgres` role, `postgres` database. */
   url: string;
+  /** Superuser connection URL (`supabase_admin`); see {@linkcode adminUrlFor}. */
+  adminUrl: string;
   port: number;
   dataDir: string;
   /** Stops the server and removes the data directory. Safe to call twice. */
@@ -87,6 +97,28 @@ function stopServerSync(pgBin: string, pgdata: string): void {
   new Deno.Command(bin, { args, stdout: "null", stderr: "null" }).outputSync();
 }
 
+/** The bootstrap superuser, as on hosted Supabase. */
+export const ADMIN_ROLE = "supabase_admin";
+
+/**
+ * The superuser URL of the cluster `url` belongs to: the same URL with the
+ * user `supabase_admin`. Local clusters trust 127.0.0.1, so no password.
+ *
+ * @example
+ * adminUrlFor("postgres://postgres@127.0.0.1:5432/postgres");
+ * // "postgres://supabase_admin@127.0.0.1:5432/postgres"
+ */
+export function adminUrlFor(url: string): string {
+  const u = new URL(url);
+  u.username = ADMIN_ROLE;
+  u.password = "";
+  return u.href;
+}
+
+const BOOTSTRAP_SQL = `
+create role postgres login nosuperuser createdb createrole replication bypassrls;
+alter database postgres owner to postgres;`;
+
 /** Returns a TCP port that is free on 127.0.0.1 right now. */
 export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -115,9 +147,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     throw err;
   }
+  const adminUrl = `postgres://${ADMIN_ROLE}@127.0.0.1:${port}/postgres`;
   let stopped = false;
-  return {
+  const cluster: Cluster = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    adminUrl,
     port,
     dataDir,
     async stop() {
@@ -143,6 +177,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       }
     },
   };
+  try {
+    await run("psql", [adminUrl, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", BOOTSTRAP_SQL], false);
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return cluster;
 }
 
 async function initAndStart(pgBin: string, dataDir: string, port: number, extraConf: string[]) {
@@ -152,7 +193,7 @@ async function initAndStart(pgBin: string, dataDir: string, port: number, extraC
     "-D",
     pgdata,
     "-U",
-    "postgres",
+    ADMIN_ROLE,
     "--auth=trust",
     "--encoding=UTF8",
     "--locale=C",

@@ -8,6 +8,10 @@
  * same request), sends each with its own timeout and records the outcome in
  * `net._http_response` under the request's id, with the real columns:
  * status_code, content_type, headers, content, timed_out, error_msg, created.
+ * As the real worker (supabase/pg_net src/core.c), an empty body is stored as
+ * NULL, and each round first deletes up to `batchSize` responses older than
+ * the TTL (`pg_net.ttl`, default 6 hours; `pg_net.batch_size`, default 200,
+ * src/worker.c).
  */
 import postgres from "postgres";
 import { log as defaultLog, type Logger } from "../functions/_shared/log.ts";
@@ -21,8 +25,36 @@ export interface DeliverOptions {
   fetch?: typeof fetch;
   /** Clock for `net._http_response.created`. Default: `() => new Date()`. */
   now?: () => Date;
-  /** Most requests claimed per call. Default: 100. */
+  /** Most requests claimed (and expired responses deleted) per call. Default: 200. */
   batchSize?: number;
+  /** Responses older than this many ms are deleted, like `pg_net.ttl`. Default: 6 hours. */
+  ttlMs?: number;
+}
+
+const DEFAULT_TTL_MS = 6 * 3_600_000;
+const DEFAULT_BATCH = 200;
+
+/**
+ * Deletes up to `batchSize` responses older than `ttlMs`, oldest first, as
+ * pg_net's delete_expired_responses does.
+ *
+ * @returns how many were deleted.
+ * @example
+ * await deleteExpired(sql, { ttlMs: 60_000 });
+ */
+export async function deleteExpired(
+  sql: Sql,
+  options: Pick<DeliverOptions, "ttlMs" | "batchSize" | "now"> = {},
+): Promise<number> {
+  const now = (options.now ?? (() => new Date()))();
+  const cutoff = new Date(now.getTime() - (options.ttlMs ?? DEFAULT_TTL_MS));
+  const rows = await sql`
+    with expired as (
+      select ctid from net._http_response where created < ${cutoff}
+      order by created limit ${options.batchSize ?? DEFAULT_BATCH})
+    delete from net._http_response r using expired where r.ctid = expired.ctid
+    returning r.id`;
+  return rows.length;
 }
 
 interface QueuedRequest {
@@ -78,7 +110,7 @@ async function send(req: QueuedRequest, fetchFn: typeof fetch): Promise<Response
       status_code: res.status,
       content_type: res.headers.get("content-type"),
       headers: Object.fromEntries(res.headers),
-      content,
+      content: content === "" ? null : content,
       timed_out: false,
       error_msg: null,
     };
@@ -105,11 +137,12 @@ async function send(req: QueuedRequest, fetchFn: typeof fetch): Promise<Response
 export async function deliverQueued(sql: Sql, options: DeliverOptions = {}): Promise<number> {
   const fetchFn = options.fetch ?? fetch;
   const now = options.now ?? (() => new Date());
+  await deleteExpired(sql, options);
   const rows = await sql<QueuedRequest[]>`
     delete from net.http_request_queue
     where id in (
       select id from net.http_request_queue order by id
-      limit ${options.batchSize ?? 100} for update skip locked)
+      limit ${options.batchSize ?? DEFAULT_BATCH} for update skip locked)
     returning id::text as id, method::text as method, url, headers, body, timeout_milliseconds`;
   const results = await Promise.all(rows.map((r) => send(r, fetchFn)));
   for (const r of results) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { freePort } from "./cluster.ts";
-import { deliverQueued, startNetWorker } from "./pg_net_worker.ts";
+import { deleteExpired, deliverQueued, startNetWorker } from "./pg_net_worker.ts";
 import { connect, type Sql, testDatabaseUrl } from "../../tests/support/db.ts";
 
 interface Seen {
@@ -118,6 +118,50 @@ Deno.test("startNetWorker polls the queue until stopped", async () => {
   } finally {
     await worker.stop();
     release();
+    await server.shutdown();
+    await sql.end();
+  }
+});
+
+Deno.test("deleteExpired drops responses older than the TTL, oldest first, a batch at a time", async () => {
+  const sql = connect(await testDatabaseUrl());
+  try {
+    const now = new Date();
+    const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000);
+    await sql`delete from net._http_response where id <= -100`;
+    for (const [id, minutes] of [[-100, 50], [-101, 40], [-102, 30], [-103, 5]]) {
+      await sql`insert into net._http_response (id, status_code, created)
+        values (${id}, 200, ${at(minutes)})`;
+    }
+    const left = async () =>
+      (await sql`select id::int from net._http_response where id <= -100 order by id desc`)
+        .map((r) => r.id);
+    // pg_net's defaults: 6 hours, so nothing here is old enough.
+    await deleteExpired(sql, { now: () => now });
+    assert.deepEqual(await left(), [-100, -101, -102, -103]);
+    assert.equal(await deleteExpired(sql, { now: () => now, ttlMs: 10 * 60_000, batchSize: 2 }), 2);
+    assert.deepEqual(await left(), [-102, -103], "the two oldest go first");
+    await deleteExpired(sql, { now: () => now, ttlMs: 10 * 60_000 });
+    assert.deepEqual(await left(), [-103]);
+  } finally {
+    await sql`delete from net._http_response where id <= -100`;
+    await sql.end();
+  }
+});
+
+Deno.test("deliverQueued stores an empty response body as NULL, as pg_net does", async () => {
+  const sql = connect(await testDatabaseUrl());
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response(null, { status: 204 }),
+  );
+  try {
+    const id = await queue(sql, `http://127.0.0.1:${server.addr.port}/empty`, 5000);
+    while (await deliverQueued(sql) > 0) { /* drain */ }
+    const row = await response(sql, id);
+    assert.equal(row.status_code, 204);
+    assert.equal(row.content, null);
+  } finally {
     await server.shutdown();
     await sql.end();
   }

@@ -8,7 +8,7 @@
 --
 -- Every job also records the pg_net request id with its job and function name
 -- in public.cron_http_requests (..._cron_http_requests.sql), so a 401 in
--- net._http_response can be traced to the job that caused it (`deno task
+-- net._http_response can be traced to the job that caused it (`./dev
 -- doctor`). The daily `edge-guard-housekeeping` job keeps 7 days of those rows.
 --
 -- The earlier hand-made jobs sent the anon key as a literal bearer token (the
@@ -54,12 +54,28 @@ declare
   tick_body text := $b$jsonb_build_object('scheduled_for', date_trunc('minute', now()))$b$;
 begin
   -- cron.unschedule raises for a missing job, so only existing ids are passed.
+  -- On Supabase postgres is not a superuser: pg_cron lets it unschedule only
+  -- its own jobs, and raising here would abort the whole migration. Jobs of
+  -- other roles are reported instead (the watchdog and the doctor flag them).
   for j in
-    select jobid from cron.job
+    select jobid, coalesce(jobname, 'jobid ' || jobid) as name, username from cron.job
     where command like '%/functions/v1/%'
       and command ~ '(eyJ[A-Za-z0-9_-]{10,}|sb_(publishable|secret)_)'
   loop
-    perform cron.unschedule(j.jobid);
+    if j.username = current_user then
+      perform cron.unschedule(j.jobid);
+    else
+      raise warning 'cron job % (owned by %) sends a literal key and is not ours to unschedule; '
+        'its owner must remove it (the watchdog alerts on it)', j.name, j.username;
+    end if;
+  end loop;
+  for j in
+    select jobname, username from cron.job
+    where username <> current_user and jobname in ('odoo-crm-sync-incremental',
+      'odoo-chatter-sync-incremental', 'bot-scheduler', 'check-sla-breaches', 'edge-guard-housekeeping')
+  loop
+    raise warning 'cron job % is owned by %, so this migration cannot replace it; a job of that '
+      'name owned by % is scheduled too', j.jobname, j.username, current_user;
   end loop;
 
   -- cron.schedule with a name replaces the command of an existing job of that name.

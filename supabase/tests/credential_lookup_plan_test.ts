@@ -3,16 +3,18 @@
  * service_role over 100,000 credential rows (33,334 organizations: the unique
  * (org_id, integration_type) index allows three rows per organization), is an
  * index lookup. auto_explain reports the function's nested statement; the
- * transaction is rolled back.
+ * transaction is rolled back. Runs as `supabase_admin`: loading auto_explain
+ * and its settings are superuser-only (on the platform it is preloaded).
  */
 import assert from "node:assert/strict";
 import { connect, testDatabaseUrl } from "../../tests/support/db.ts";
+import { adminUrlFor } from "../local/cluster.ts";
 
 class Rollback extends Error {}
 
 Deno.test("get_integration_credential uses the (org_id, integration_type) index at 100k rows", async () => {
   const notices: string[] = [];
-  const sql = connect(await testDatabaseUrl(), {
+  const sql = connect(adminUrlFor(await testDatabaseUrl()), {
     max: 1,
     onnotice: (n) => notices.push(n.message),
   });

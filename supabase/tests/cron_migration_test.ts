@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { psqlFile } from "../local/apply.ts";
 import { connect, testDatabaseUrl } from "../../tests/support/db.ts";
+import { adminUrlFor } from "../local/cluster.ts";
 
 const migrations = new URL("../migrations/", import.meta.url).pathname;
 const cronMigration = [...Deno.readDirSync(migrations)]
@@ -69,6 +70,38 @@ Deno.test("re-running the cron migration removes literal-key jobs and keeps othe
   } finally {
     const leftovers = [...LEGACY_JOBS.slice(1).map(([n]) => n), UNRELATED[0]];
     await sql`select cron.unschedule(jobid) from cron.job where jobname = any(${leftovers})`;
+    await sql.end();
+  }
+});
+
+Deno.test("the cron migration, as non-superuser postgres, reports another role's literal-key job instead of aborting", async () => {
+  const url = await testDatabaseUrl();
+  const admin = connect(adminUrlFor(url), { max: 1 });
+  const sql = connect(url, { max: 1 });
+  const name = "edge-guard-test-foreign";
+  try {
+    // A hand-made job of another role (on Supabase: one made as supabase_admin).
+    await admin`select cron.schedule(${name}, ${NEVER}, ${
+      legacy("odoo-crm-sync", `Bearer ${ANON_JWT}`)
+    })`;
+    const [{ superuser }] =
+      await sql`select rolsuper as superuser from pg_roles where rolname = current_user`;
+    assert.equal(superuser, false, "migrations run as a non-superuser");
+    await assert.rejects(
+      sql`select cron.unschedule(jobid) from cron.job where jobname = ${name}`,
+      "pg_cron refuses to unschedule another role's job",
+    );
+    await psqlFile(url, cronMigration);
+    const [job] = await sql`select username from cron.job where jobname = ${name}`;
+    assert.equal(job?.username, "supabase_admin", "the foreign job is left alone, not an abort");
+    const findings = await sql`
+      select check_id, detail from public.edge_guard_findings() where subject = ${name}`;
+    assert.deepEqual(findings.map((f) => f.check_id), ["cron_command_literal"]);
+    assert.match(findings[0].detail, /owned by role supabase_admin/);
+    assert.doesNotMatch(findings[0].detail, /eyJhbGciOi|legacy-ref/);
+  } finally {
+    await admin`select cron.unschedule(jobid) from cron.job where jobname = ${name}`;
+    await admin.end();
     await sql.end();
   }
 });

@@ -26,7 +26,8 @@ async function startOwnCluster(): Promise<string> {
 }
 
 /**
- * The superuser URL of the test database.
+ * The URL of the test database, as the non-superuser `postgres` role (as on hosted
+ * Supabase; `adminUrlFor(url)` from supabase/local/cluster.ts is the superuser).
  *
  * @param env where `TEST_DATABASE_URL` is read. Default: `Deno.env`. When it is
  *   unset, a cluster is started (once per process) and the local stack applied.
@@ -82,7 +83,7 @@ export const APP_TABLES: readonly string[] = [
  * Empties the application tables (not cron.job, Vault or the net queue), so a
  * test file can start clean.
  *
- * @param sql a superuser or service_role client.
+ * @param sql a `postgres` or service_role client.
  * @example
  * await resetAppData(sql);
  */

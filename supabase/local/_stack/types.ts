@@ -96,7 +96,7 @@ export interface LocalStack {
   /** The functions' environment (what `functions.env` holds). */
   env: Readonly<Record<string, string>>;
   curlLines: CurlLine[];
-  /** A superuser client, closed by `stop()`. */
+  /** A client of the non-superuser `postgres` role (as on hosted Supabase), closed by `stop()`. */
   sql: Sql;
   /** The Auth stand-in at `/auth/v1` (issue 15 blocked: no real Supabase Auth here). */
   auth: LocalAuth;

@@ -1,0 +1,109 @@
+/**
+ * Doctor checks from the database watchdog: the same SQL checks the
+ * `edge-guard-watchdog` cron job evaluates (`public.edge_guard_findings()`),
+ * each shown with its alert (open since when, still firing or not), and
+ * whether the watchdog job itself is scheduled. See docs/watchdog.md.
+ */
+import { type Finding, finding, type Sql } from "./types.ts";
+
+interface SqlFinding {
+  check_id: string;
+  subject: string;
+  severity: "error" | "warn";
+  detail: string;
+}
+
+interface OpenAlert {
+  check_id: string;
+  subject: string;
+  opened_at: Date;
+  last_seen_at: Date;
+}
+
+const FIX: Record<string, string> = {
+  cron_command_literal: "re-run supabase/migrations/20261123000500_cron_jobs.sql (as the job's " +
+    "owner if another role owns it), then rotate any service key that was in the command",
+  cron_job_foreign_owner: "have that role unschedule its job (select cron.unschedule(<jobid>))",
+  vault_secret_missing:
+    "select vault.create_secret('<value>', '<name>'); (SQL editor, as postgres)",
+  vault_secret_unusable:
+    "select vault.update_secret((select id from vault.secrets where name = '<name>'), '<value>');",
+  http_auth_rejected: "make the job send a key the function accepts (vault_ and env_ findings)",
+  http_call_failed: "see the function's logs; select * from public.edge_guard_call_outcomes",
+  cron_run_failed:
+    "select * from cron.job_run_details where status = 'failed' order by start_time desc",
+  org_sync_stale: "check the org's sync_runs.org_results and its Odoo credential",
+  sync_run_stuck: "the watchdog marks it failed on its next pass; see the function's logs",
+  schedule_drift: "check pg_cron and pg_net load (cron.job_run_details, net.http_request_queue)",
+  bot_keeps_failing: "check the bot's webhook (public.bot_runs.error)",
+};
+
+const iso = (d: Date) => d.toISOString();
+
+async function present(sql: Sql): Promise<boolean> {
+  const [row] = await sql<{ present: boolean }[]>`
+    select to_regprocedure('public.edge_guard_findings(timestamptz)') is not null as present`;
+  return row.present;
+}
+
+async function jobFinding(sql: Sql): Promise<Finding[]> {
+  const rows = await sql<{ schedule: string; active: boolean }[]>`
+    select schedule, active from cron.job where jobname = 'edge-guard-watchdog'`;
+  if (rows.length > 0 && rows.every((r) => r.active)) return [];
+  const detail = rows.length === 0
+    ? "the edge-guard-watchdog cron job does not exist: nobody is alerted"
+    : "the edge-guard-watchdog cron job is inactive: nobody is alerted";
+  const fix = "re-run supabase/migrations/20261129000400_watchdog.sql";
+  return [finding("watchdog_job_inactive", "warn", "edge-guard-watchdog", detail, fix)];
+}
+
+/**
+ * The watchdog's findings at `now` joined with its open alerts: a finding with
+ * an open alert says since when it fires; an open alert whose problem is gone
+ * is `info` (resolved on the watchdog's next pass); nothing wrong is `ok`.
+ *
+ * @param linkTable public.cron_http_requests exists (default true); without
+ *   it the watchdog's checks cannot run.
+ * @example
+ * const findings = await watchdogFindings(tx, new Date());
+ */
+export async function watchdogFindings(
+  sql: Sql,
+  now: Date,
+  linkTable = true,
+): Promise<Finding[]> {
+  const fix = "apply supabase/migrations/20261123000450_cron_http_requests.sql and " +
+    "20261129000100_watchdog_tables.sql and the later ones";
+  if (!(await present(sql))) {
+    return [finding("watchdog_missing", "warn", "database", "the watchdog is not installed", fix)];
+  }
+  if (!linkTable) {
+    const detail = "the watchdog cannot run: public.cron_http_requests is missing";
+    return [finding("watchdog_missing", "warn", "database", detail, fix)];
+  }
+  const found = await sql<SqlFinding[]>`
+    select check_id, subject, severity, detail from public.edge_guard_findings(${now})`;
+  const open = await sql<OpenAlert[]>`
+    select check_id, subject, opened_at, last_seen_at from public.edge_guard_alerts
+    where resolved_at is null`;
+  const key = (a: { check_id: string; subject: string }) => `${a.check_id}\u0000${a.subject}`;
+  const alerts = new Map(open.map((a) => [key(a), a]));
+  const out = found.map((f) => {
+    const alert = alerts.get(key(f));
+    const state = alert
+      ? `alert open since ${iso(alert.opened_at)}, still firing`
+      : "no alert yet: the watchdog opens one on its next pass";
+    return finding(f.check_id, f.severity, f.subject, `${f.detail} (${state})`, FIX[f.check_id]);
+  });
+  const firing = new Set(found.map(key));
+  for (const a of open.filter((a) => !firing.has(key(a)))) {
+    const detail = `alert ${a.check_id} open since ${iso(a.opened_at)} no longer fires ` +
+      `(last seen ${iso(a.last_seen_at)}): the watchdog resolves it on its next pass`;
+    out.push(finding("alert_clearing", "info", a.subject, detail));
+  }
+  out.push(...await jobFinding(sql));
+  if (!out.some((f) => f.severity === "error" || f.severity === "warn")) {
+    out.unshift(finding("watchdog_ok", "ok", "public.edge_guard_alerts", "no finding fires"));
+  }
+  return out;
+}
