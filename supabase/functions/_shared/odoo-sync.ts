@@ -56,6 +56,8 @@ export type SyncReport =
     idempotency_key: string;
     scheduled_for: string;
     organizations: OrgResult[];
+    /** Organizations the deadline left for the next run (they go first then). */
+    not_reached: number;
   }
   | {
     status: "already_ran";
@@ -91,7 +93,18 @@ interface Run {
   fields: Record<string, unknown>;
 }
 
-async function syncAll(run: Run): Promise<OrgResult[]> {
+/** The orgs synced, and how many the deadline left for the next run. */
+interface Outcome {
+  results: OrgResult[];
+  notReached: number;
+}
+
+/**
+ * Every org in turn (least recently synced first) until the deadline. An org
+ * not started before it gets no work at all: it is not stamped as visited, so
+ * it goes first next run (issue 14: stamping it starved every org past #317).
+ */
+async function syncAll(run: Run): Promise<Outcome> {
   const { request, options, now, logger, runId } = run;
   const orgs = request.orgId === null
     ? await listOdooOrgs(options.sql, options.job)
@@ -99,16 +112,20 @@ async function syncAll(run: Run): Promise<OrgResult[]> {
   const deadline = run.startedAt.getTime() + (options.deadlineMs ?? 100_000);
   const orgRun = { options, mode: request.mode, runId, now, logger, deadline };
   const results: OrgResult[] = [];
-  for (const orgId of orgs) results.push(await syncOrg(orgId, orgRun));
-  return results;
+  for (const orgId of orgs) {
+    if (results.length > 0 && now().getTime() > deadline) break;
+    results.push(await syncOrg(orgId, orgRun));
+  }
+  return { results, notReached: orgs.length - results.length };
 }
 
 /** Syncs, then records the outcome; on a database failure marks the run failed and rethrows. */
-async function execute(run: Run): Promise<OrgResult[]> {
+async function execute(run: Run): Promise<Outcome> {
   const { options, now, runId } = run;
   try {
-    const results = await syncAll(run);
-    const summary = summarize(results);
+    const outcome = await syncAll(run);
+    const { results } = outcome;
+    const summary = summarize(results, outcome.notReached);
     await finishRun(options.sql, { id: runId, summary, results, finishedAt: now() });
     const duration_ms = now().getTime() - run.startedAt.getTime();
     const counts = summary.counts;
@@ -118,7 +135,7 @@ async function execute(run: Run): Promise<OrgResult[]> {
       ...counts,
       duration_ms,
     });
-    return results;
+    return outcome;
   } catch (err) {
     const summary = { status: "failed" as const, counts: {}, errorSummary: "internal_error" };
     const end = { id: runId, summary, results: [], finishedAt: now() };
@@ -158,7 +175,7 @@ export async function runOdooSync(request: SyncRequest, options: SyncOptions): P
   const scheduled_for = plan.scheduledFor.toISOString();
   logDrift(plan, startedAt, logger, fields);
   logger("info", "sync_run_started", { ...fields, scheduled_for });
-  const results = await execute({
+  const { results, notReached } = await execute({
     request,
     options,
     now,
@@ -167,8 +184,14 @@ export async function runOdooSync(request: SyncRequest, options: SyncOptions): P
     runId: claim.id,
     fields,
   });
-  const status = summarize(results).status;
-  return { status, ...head, scheduled_for, organizations: results };
+  const status = summarize(results, notReached).status;
+  return {
+    status,
+    ...head,
+    scheduled_for,
+    organizations: results,
+    not_reached: notReached,
+  };
 }
 
 /**

@@ -46,18 +46,31 @@ export function claimRun(
 const sum = (results: OrgResult[], key: "fetched" | "upserted" | "pages") =>
   results.reduce((n, r) => n + r[key], 0);
 
+/** Most per-org notes kept in `error_summary`; the rest are counted. */
+const MAX_NOTES = 20;
+
+/** The notes, at most {@linkcode MAX_NOTES} of them plus one line counting the rest. */
+function bounded(notes: string[], notReached: number): string | null {
+  const kept = notes.slice(0, MAX_NOTES);
+  if (notes.length > MAX_NOTES) kept.push(`and ${notes.length - MAX_NOTES} more`);
+  if (notReached > 0) kept.push(`${notReached} organizations not reached, first next run`);
+  return kept.length > 0 ? kept.join("; ") : null;
+}
+
 /**
- * succeeded: every org ok and complete; failed: every org failed; partial: anything between.
+ * succeeded: every org ok and complete; failed: every org failed; partial:
+ * anything between, or orgs the deadline left for the next run (`notReached`).
+ * The error summary is bounded (at most 20 per-org notes).
  *
  * @example
  * summarize([]).status; // "succeeded"
  */
-export function summarize(results: OrgResult[]): RunSummary {
+export function summarize(results: OrgResult[], notReached = 0): RunSummary {
   const failed = results.filter((r) => r.status === "error");
   const incomplete = results.filter((r) => r.status === "ok" && !r.complete);
   const status = failed.length > 0 && failed.length === results.length
     ? "failed"
-    : failed.length > 0 || incomplete.length > 0
+    : failed.length > 0 || incomplete.length > 0 || notReached > 0
     ? "partial"
     : "succeeded";
   const notes = [
@@ -68,13 +81,14 @@ export function summarize(results: OrgResult[]): RunSummary {
     status,
     counts: {
       organizations: results.length,
+      not_reached: notReached,
       failed: failed.length,
       incomplete: incomplete.length,
       fetched: sum(results, "fetched"),
       upserted: sum(results, "upserted"),
       pages: sum(results, "pages"),
     },
-    errorSummary: notes.length > 0 ? notes.join("; ") : null,
+    errorSummary: bounded(notes, notReached),
   };
 }
 
