@@ -23,6 +23,7 @@ import {
 } from "./_odoo-sync/request.ts";
 import { claimRun, finishRun, summarize } from "./_odoo-sync/runs.ts";
 import { syncOrg } from "./_odoo-sync/org.ts";
+import { dispatchNext } from "./_odoo-sync/dispatch.ts";
 import { listOdooOrgs } from "./_odoo-sync/store.ts";
 import type { OrgResult, SyncOptions } from "./_odoo-sync/types.ts";
 
@@ -109,7 +110,8 @@ async function syncAll(run: Run): Promise<Outcome> {
   const orgs = request.orgId === null
     ? await listOdooOrgs(options.sql, options.job)
     : [request.orgId];
-  const deadline = run.startedAt.getTime() + (options.deadlineMs ?? 100_000);
+  const defaultDeadline = request.orgId === null ? 100_000 : 60_000;
+  const deadline = run.startedAt.getTime() + (options.deadlineMs ?? defaultDeadline);
   const orgRun = { options, mode: request.mode, runId, now, logger, deadline };
   const results: OrgResult[] = [];
   for (const orgId of orgs) {
@@ -164,8 +166,10 @@ export async function runOdooSync(request: SyncRequest, options: SyncOptions): P
   const { job, sql, functionName } = options;
   const startedAt = now();
   const plan = planRun({ ...request, job }, startedAt);
-  const claim = await claimRun(sql, { job, plan, startedAt });
-  const head = { run_id: claim.id, job, mode: request.mode, idempotency_key: plan.key };
+  const orgId = request.orgId;
+  const dispatched = !request.manual && orgId !== null && request.scheduledFor !== null;
+  const claim = await claimRun(sql, { job, plan, startedAt, orgId, dispatched });
+  const head = { run_id: claim.id, job, mode: request.mode, idempotency_key: claim.key };
   const caller_identity = request.callerIdentity ?? "service_role";
   const fields = { function_name: functionName, caller_identity, ...head };
   if (!claim.claimed) {
@@ -184,6 +188,9 @@ export async function runOdooSync(request: SyncRequest, options: SyncOptions): P
     runId: claim.id,
     fields,
   });
+  if (claim.dispatched && options.dispatchNext !== false) {
+    await dispatchNext(sql, { job, logger, fields });
+  }
   const status = summarize(results, notReached).status;
   return {
     status,
