@@ -118,3 +118,18 @@ Deno.test("a run whose function was killed is reaped after run_timeout; a pg_net
   const s = await w.state(run.org_id);
   assert.deepEqual([s.last_error, s.consecutive_failures], ["run_lost", 1]);
 });
+
+Deno.test("a function that finishes its organization dispatches the next due one itself", async () => {
+  await using w = await dispatchWorld(Array.from({ length: 5 }, () => ({ records: leads() })), {
+    maxInFlight: 2,
+  });
+  assert.equal(await w.tick(at(0)), 2);
+  const first = await w.sql`select org_id from public.sync_runs where status = 'queued'`;
+  await w.deliver(at(0), { dispatchNext: true });
+  const next = await w.sql`select org_id from public.sync_runs where status = 'queued'`;
+  assert.equal(next.length, 2, "the bound is full again without a tick");
+  const firstIds = new Set(first.map((r) => r.org_id));
+  assert.ok(next.every((r) => !firstIds.has(r.org_id)), "never-tried organizations go first");
+  const [{ n }] = await w.sql`select count(*)::int as n from net.http_request_queue`;
+  assert.equal(n, 2);
+});

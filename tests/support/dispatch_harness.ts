@@ -26,18 +26,19 @@ export async function prepareDispatch(sql: Sql, maxInFlight: number): Promise<vo
 /**
  * A world of organizations (see `syncWorld`) plus `tick(at)` (one dispatcher
  * call for crm at `at`) and `deliver(at)` (pg_net delivers what is queued to
- * the crm function whose clock reads `at`).
+ * the crm function whose clock reads `at`; it calls the dispatcher itself
+ * after each organization only with `dispatchNext`, since that call uses the
+ * database clock).
  */
 export async function dispatchWorld(specs: SyncOrgSpec[], o: { maxInFlight: number }) {
   const w = await syncWorld(specs, { createHandler });
   await prepareDispatch(w.sql, o.maxInFlight);
   const tick = async (at: Date): Promise<number> =>
     (await w.sql`select public.dispatch_odoo_sync('crm', ${at}) as n`)[0].n;
-  const deliver = (at: Date, fetchOdoo: typeof fetch = fetch): Promise<number> => {
+  const deliver = (at: Date, o: { dispatchNext?: boolean } = {}): Promise<number> => {
     const handler = w.handler({
       now: () => at,
-      fetch: fetchOdoo,
-      sync: { dispatchNext: false, odoo: { retries: 0 } },
+      sync: { dispatchNext: o.dispatchNext ?? false, odoo: { retries: 0 } },
     });
     const route: typeof fetch = (input, init) => handler(new Request(input, init));
     return deliverQueued(w.sql, { fetch: route, now: () => at });
