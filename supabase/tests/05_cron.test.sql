@@ -44,7 +44,11 @@ begin
   perform vault.create_secret('sb_secret_TEST0123456789', 'service_role_key');
 end
 $$;
--- One organization with an odoo credential, so each sync tick sends one request.
+-- Exactly one organization with an odoo credential and nothing in flight (other
+-- test files share this database; all of this is rolled back), so each sync
+-- tick sends one request.
+delete from public.integration_credentials;
+delete from public.sync_runs;
 insert into public.organizations (id, name) values ('0f4b5c8e-1a2b-4c3d-8e9f-0000000000c1', 'Cron org');
 select public.upsert_integration_credential('0f4b5c8e-1a2b-4c3d-8e9f-0000000000c1', 'odoo',
   'odoo-api-key', 'https://odoo.invalid', 'db', 'login');

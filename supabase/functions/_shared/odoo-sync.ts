@@ -21,10 +21,9 @@ import {
   type RunPlan,
   type SyncBody,
 } from "./_odoo-sync/request.ts";
-import { claimRun, finishRun, summarize } from "./_odoo-sync/runs.ts";
-import { syncOrg } from "./_odoo-sync/org.ts";
+import { claimRun, summarize } from "./_odoo-sync/runs.ts";
 import { dispatchNext } from "./_odoo-sync/dispatch.ts";
-import { listOdooOrgs } from "./_odoo-sync/store.ts";
+import { execute } from "./_odoo-sync/loop.ts";
 import type { OrgResult, SyncOptions } from "./_odoo-sync/types.ts";
 
 export type {
@@ -80,70 +79,6 @@ function logDrift(plan: RunPlan, startedAt: Date, logger: Logger, fields: object
     scheduled_for: plan.scheduledFor.toISOString(),
     started_at: startedAt.toISOString(),
   });
-}
-
-/** One claimed run: everything its phases share. */
-interface Run {
-  request: SyncRequest;
-  options: SyncOptions;
-  now: () => Date;
-  logger: Logger;
-  startedAt: Date;
-  runId: number;
-  /** Log fields of every line of this run. */
-  fields: Record<string, unknown>;
-}
-
-/** The orgs synced, and how many the deadline left for the next run. */
-interface Outcome {
-  results: OrgResult[];
-  notReached: number;
-}
-
-/**
- * Every org in turn (least recently synced first) until the deadline. An org
- * not started before it gets no work at all: it is not stamped as visited, so
- * it goes first next run (issue 14: stamping it starved every org past #317).
- */
-async function syncAll(run: Run): Promise<Outcome> {
-  const { request, options, now, logger, runId } = run;
-  const orgs = request.orgId === null
-    ? await listOdooOrgs(options.sql, options.job)
-    : [request.orgId];
-  const defaultDeadline = request.orgId === null ? 100_000 : 60_000;
-  const deadline = run.startedAt.getTime() + (options.deadlineMs ?? defaultDeadline);
-  const orgRun = { options, mode: request.mode, runId, now, logger, deadline };
-  const results: OrgResult[] = [];
-  for (const orgId of orgs) {
-    if (results.length > 0 && now().getTime() > deadline) break;
-    results.push(await syncOrg(orgId, orgRun));
-  }
-  return { results, notReached: orgs.length - results.length };
-}
-
-/** Syncs, then records the outcome; on a database failure marks the run failed and rethrows. */
-async function execute(run: Run): Promise<Outcome> {
-  const { options, now, runId } = run;
-  try {
-    const outcome = await syncAll(run);
-    const { results } = outcome;
-    const summary = summarize(results, outcome.notReached);
-    await finishRun(options.sql, { id: runId, summary, results, finishedAt: now() });
-    const duration_ms = now().getTime() - run.startedAt.getTime();
-    const counts = summary.counts;
-    run.logger("info", "sync_run_finished", {
-      ...run.fields,
-      status: summary.status,
-      ...counts,
-      duration_ms,
-    });
-    return outcome;
-  } catch (err) {
-    const summary = { status: "failed" as const, counts: {}, errorSummary: "internal_error" };
-    const end = { id: runId, summary, results: [], finishedAt: now() };
-    await finishRun(options.sql, end).catch(() => {});
-    throw err;
-  }
 }
 
 /**
