@@ -33,6 +33,20 @@ Deno.test("7 organizations, bound 3: all synced once within 3 ticks, never more 
   const [{ n }] = await w.sql`select count(*)::int as n from public.cron_http_requests
     where job_name = 'odoo-crm-sync-incremental' and function_name = 'odoo-crm-sync'`;
   assert.equal(n, 7);
+  // What an operator watches, read as service_role (the functions' fixed 2026-11-23 clock
+  // makes every success older than 30 minutes of the database's clock: all 7 are stale).
+  const [view] = await w.sql.begin(async (tx) => {
+    await tx`set local role service_role`;
+    return await tx`select max_in_flight, in_flight, queued, failing, stale_30m
+      from public.sync_dispatch_overview where job = 'crm'`;
+  });
+  assert.deepEqual({ ...view }, {
+    max_in_flight: 3,
+    in_flight: 0,
+    queued: 0,
+    failing: 0,
+    stale_30m: 7,
+  });
   w.assertNoSecretsLogged();
 });
 

@@ -271,13 +271,13 @@ with (security_invoker = true) as
 select s.job, s.max_in_flight,
   public.sync_in_flight(s.job) as in_flight,
   (select count(*) from public.sync_runs r
-    where r.job = s.job and r.org_id is not null and r.status = 'queued') as queued,
+    where r.job = s.job and r.org_id is not null and r.status = 'queued')::integer as queued,
   (select count(*) from public.sync_org_state o
-    where o.job = s.job and o.consecutive_failures > 0) as failing,
+    where o.job = s.job and o.consecutive_failures > 0)::integer as failing,
   (select count(*) from public.integration_credentials c
     left join public.sync_org_state o on o.org_id = c.org_id and o.job = s.job
     where c.integration_type = 'odoo' and (o.last_success_at is null
-      or o.last_success_at < now() - interval '30 minutes')) as stale_30m
+      or o.last_success_at < now() - interval '30 minutes'))::integer as stale_30m
 from public.sync_dispatch_settings s;
 revoke all on table public.sync_dispatch_overview from public, anon, authenticated;
 grant select on table public.sync_dispatch_overview to service_role;
