@@ -27,6 +27,20 @@ export function callsFunction(command: string): boolean {
   return CALLS_FUNCTION.test(command);
 }
 
+const DISPATCH = /^\s*select\s+public\.dispatch_odoo_sync\('(crm|chatter)'\)\s*;?\s*$/i;
+
+/**
+ * The sync function a job reaches through the SQL dispatcher (which reads the
+ * project URL and key from Vault itself), or null.
+ *
+ * @example
+ * dispatchTarget("select public.dispatch_odoo_sync('crm');"); // "odoo-crm-sync"
+ */
+export function dispatchTarget(command: string): string | null {
+  const m = command.match(DISPATCH);
+  return m ? `odoo-${m[1]}-sync` : null;
+}
+
 /**
  * The edge function a command calls, as `/functions/v1/<name>`.
  *
@@ -166,6 +180,17 @@ export function cronJobFindings(
   options: { linkTable?: boolean; missingSecrets?: readonly string[] } = {},
 ): Finding[] {
   const calling = jobs.filter((j) => callsFunction(j.command));
+  const dispatching = jobs.filter((j) => dispatchTarget(j.command) !== null);
+  const viaDispatcher = dispatching.map((job) =>
+    finding(
+      "cron_job_ok",
+      "ok",
+      job.name,
+      `dispatches one request per organization to /functions/v1/${dispatchTarget(job.command)} ` +
+        "with the key from Vault (public.dispatch_odoo_sync, docs/fanout.md)",
+    )
+  );
+  if (calling.length === 0 && dispatching.length > 0) return viaDispatcher;
   if (calling.length === 0) {
     return [
       finding(
@@ -177,18 +202,21 @@ export function cronJobFindings(
       ),
     ];
   }
-  return calling.flatMap((job) => {
-    const found = jobFindings(job, options.linkTable ?? false);
-    if (found.length > 0) return found;
-    const missing = vaultNames(job.command).filter((n) => options.missingSecrets?.includes(n));
-    if (missing.length > 0) {
-      const names = missing.join(" and ");
-      const detail = `calls ${functionTarget(job.command)} with Vault secrets, but ${names} ` +
-        `${missing.length === 1 ? "is" : "are"} missing from Vault`;
-      const fix = "see the vault_secret_missing finding";
-      return [finding("cron_job_vault_secret_missing", "warn", job.name, detail, fix)];
-    }
-    const detail = `calls ${functionTarget(job.command)} with the key from Vault`;
-    return [finding("cron_job_ok", "ok", job.name, detail)];
-  });
+  return [
+    ...viaDispatcher,
+    ...calling.flatMap((job) => {
+      const found = jobFindings(job, options.linkTable ?? false);
+      if (found.length > 0) return found;
+      const missing = vaultNames(job.command).filter((n) => options.missingSecrets?.includes(n));
+      if (missing.length > 0) {
+        const names = missing.join(" and ");
+        const detail = `calls ${functionTarget(job.command)} with Vault secrets, but ${names} ` +
+          `${missing.length === 1 ? "is" : "are"} missing from Vault`;
+        const fix = "see the vault_secret_missing finding";
+        return [finding("cron_job_vault_secret_missing", "warn", job.name, detail, fix)];
+      }
+      const detail = `calls ${functionTarget(job.command)} with the key from Vault`;
+      return [finding("cron_job_ok", "ok", job.name, detail)];
+    }),
+  ];
 }

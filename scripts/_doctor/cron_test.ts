@@ -79,6 +79,14 @@ Deno.test("cronJobFindings ignores jobs that call no function, and says when non
   assert.deepEqual(vaultNames(call(`, 'k', ${VAULT_KEY}`)), ["project_url", "service_role_key"]);
 });
 
+Deno.test("cronJobFindings: a sync job calling the SQL dispatcher is ok and names its function", () => {
+  const findings = cronJobFindings([job("select public.dispatch_odoo_sync('chatter');")]);
+  assert.deepEqual(ids(findings), ["ok:cron_job_ok"]);
+  assert.match(findings[0].detail, /\/functions\/v1\/odoo-chatter-sync with the key from Vault/);
+  const other = cronJobFindings([job("select public.dispatch_odoo_sync('crm'); drop table x;")]);
+  assert.deepEqual(ids(other), ["warn:cron_jobs_none"]);
+});
+
 const needs = new Map([["project_url", ["a"]], ["service_role_key", ["a"]]]);
 const vault = (key: string, url = "https://ref.supabase.co") =>
   vaultFindings(new Map([["project_url", url], ["service_role_key", key]]), needs, new Date());

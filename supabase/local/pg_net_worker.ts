@@ -3,15 +3,21 @@
  * Local stack and tests only: on Supabase the real pg_net background worker
  * does this job.
  *
- * It claims queued rows from `net.http_request_queue` (DELETE ... RETURNING
- * over a `FOR UPDATE SKIP LOCKED` selection, so several workers never send the
- * same request), sends each with its own timeout and records the outcome in
- * `net._http_response` under the request's id, with the real columns:
- * status_code, content_type, headers, content, timed_out, error_msg, created.
- * As the real worker (supabase/pg_net src/core.c), an empty body is stored as
- * NULL, and each round first deletes up to `batchSize` responses older than
- * the TTL (`pg_net.ttl`, default 6 hours; `pg_net.batch_size`, default 200,
- * src/worker.c).
+ * It works in batches as the real worker does (supabase/pg_net v0.20.4,
+ * src/worker.c, the inner loop of `pg_net_worker`): claim up to
+ * `pg_net.batch_size` rows (GUC default 200) from `net.http_request_queue`
+ * (src/core.c `consume_request_queue`: DELETE ... RETURNING over a
+ * `FOR UPDATE SKIP LOCKED` selection), send them all at once (curl multi
+ * handle there, `Promise.all` here), each with its own timeout, record every
+ * outcome in `net._http_response` under the request's id (real columns:
+ * status_code, content_type, headers, content, timed_out, error_msg, created)
+ * in the batch's one transaction, so the responses become visible together
+ * when the slowest request of the batch is done; then wait one second
+ * (`WORKER_WAIT_ONE_SECOND`) before the next batch, and sleep while the queue
+ * is empty.
+ * As the real worker (src/core.c), an empty body is stored as NULL, and each
+ * round first deletes up to `batchSize` responses older than the TTL
+ * (`pg_net.ttl`, default 6 hours).
  */
 import postgres from "postgres";
 import { log as defaultLog, type Logger } from "../functions/_shared/log.ts";
@@ -25,7 +31,7 @@ export interface DeliverOptions {
   fetch?: typeof fetch;
   /** Clock for `net._http_response.created`. Default: `() => new Date()`. */
   now?: () => Date;
-  /** Most requests claimed (and expired responses deleted) per call. Default: 200. */
+  /** Most requests claimed and sent at once, and expired responses deleted per round. Default: 200 (pg_net's `pg_net.batch_size`). */
   batchSize?: number;
   /** Responses older than this many ms are deleted, like `pg_net.ttl`. Default: 6 hours. */
   ttlMs?: number;
@@ -144,22 +150,35 @@ export async function deliverQueued(sql: Sql, options: DeliverOptions = {}): Pro
       select id from net.http_request_queue order by id
       limit ${options.batchSize ?? DEFAULT_BATCH} for update skip locked)
     returning id::text as id, method::text as method, url, headers, body, timeout_milliseconds`;
+  if (rows.length === 0) return 0;
   const results = await Promise.all(rows.map((r) => send(r, fetchFn)));
-  for (const r of results) {
-    await sql`
-      insert into net._http_response
-        (id, status_code, content_type, headers, content, timed_out, error_msg, created)
-      values (${r.id}::bigint, ${r.status_code}, ${r.content_type},
-        ${r.headers === null ? null : sql.json(r.headers)}, ${r.content}, ${r.timed_out},
-        ${r.error_msg}, ${now()})`;
-  }
+  const created = now();
+  const json = JSON.stringify(results.map((r) => ({ ...r, created })));
+  await sql`
+    insert into net._http_response
+      (id, status_code, content_type, headers, content, timed_out, error_msg, created)
+    select r.id::bigint, r.status_code, r.content_type, r.headers, r.content, r.timed_out,
+      r.error_msg, r.created
+    from jsonb_to_recordset(${json}::text::jsonb) as r(id text, status_code integer,
+      content_type text, headers jsonb, content text, timed_out boolean, error_msg text,
+      created timestamptz)`;
   return rows.length;
+}
+
+/** Sleeps `ms` in short steps, returning early once `stopped()`. */
+async function pause(ms: number, stopped: () => boolean): Promise<void> {
+  const until = Date.now() + ms;
+  while (!stopped() && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, Math.min(50, until - Date.now())));
+  }
 }
 
 /** Options for {@linkcode startNetWorker}. */
 export interface NetWorkerOptions extends DeliverOptions {
   /** Pause between polls of an empty queue, in ms. Default: 250. */
   intervalMs?: number;
+  /** Pause after a non-empty batch, in ms. Default: 1000, as the real worker's `WORKER_WAIT_ONE_SECOND`. */
+  batchPauseMs?: number;
   /** Structured logger for delivery errors. Default: the console logger. */
   log?: Logger;
 }
@@ -195,7 +214,7 @@ export function startNetWorker(target: string | Sql, options: NetWorkerOptions =
   const tick = async () => {
     try {
       while (!stopped && await deliverQueued(sql, options) > 0) {
-        // Drain the queue before sleeping again.
+        await pause(options.batchPauseMs ?? 1000, () => stopped);
       }
     } catch (err) {
       log("error", "pg_net_worker_poll_failed", {

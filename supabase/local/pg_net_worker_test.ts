@@ -166,3 +166,34 @@ Deno.test("deliverQueued stores an empty response body as NULL, as pg_net does",
     await sql.end();
   }
 });
+
+Deno.test("a batch is sent concurrently, 200 requests by default, answers visible together", async () => {
+  const sql = connect(await testDatabaseUrl());
+  const { server, seen, base, release } = startServer();
+  try {
+    await sql`delete from net.http_request_queue`;
+    const slow = await Promise.all([1, 2, 3].map(() => queue(sql, `${base}/slow`, 5000)));
+    const delivering = deliverQueued(sql);
+    // All three reach the server while none has been answered: one batch, in flight at once.
+    const deadline = Date.now() + 5000;
+    while (seen.filter((s) => s.path === "/slow").length < 3 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(seen.filter((s) => s.path === "/slow").length, 3);
+    const [{ early }] = await sql`select count(*)::int as early from net._http_response
+      where id = any(${slow}::bigint[])`;
+    assert.equal(early, 0);
+    release();
+    assert.equal(await delivering, 3);
+    const [{ late }] = await sql`select count(*)::int as late from net._http_response
+      where id = any(${slow}::bigint[])`;
+    assert.equal(late, 3);
+
+    for (let i = 0; i < 201; i++) await queue(sql, `${base}/ok`, 5000);
+    assert.deepEqual([await deliverQueued(sql), await deliverQueued(sql)], [200, 1]);
+  } finally {
+    release();
+    await server.shutdown();
+    await sql.end();
+  }
+});

@@ -2,8 +2,9 @@
  * Re-running the cron migration removes jobs that send a literal key (the seed
  * incident: `odoo-crm-sync-incremental` sent the anon key) and restores the
  * Vault-based jobs, while leaving unrelated jobs alone. Runs the real migration
- * file with psql against the shared test database; the end state equals the
- * state after `applyLocalStack`, plus nothing.
+ * file and the ones after it (the sync dispatcher re-points the two sync jobs)
+ * with psql against the shared test database; the end state equals the state
+ * after `applyLocalStack`, plus nothing.
  */
 import assert from "node:assert/strict";
 import { psqlFile } from "../local/apply.ts";
@@ -11,11 +12,10 @@ import { connect, testDatabaseUrl } from "../../tests/support/db.ts";
 import { adminUrlFor } from "../local/cluster.ts";
 
 const migrations = new URL("../migrations/", import.meta.url).pathname;
-const cronMigration = [...Deno.readDirSync(migrations)]
-  .map((e) => e.name)
-  .filter((n) => n.endsWith("_cron_jobs.sql"))
-  .sort()
-  .map((n) => `${migrations}${n}`)[0];
+const files = [...Deno.readDirSync(migrations)].map((e) => e.name).sort();
+const cronIndex = files.findIndex((n) => n.endsWith("_cron_jobs.sql"));
+const cronMigration = cronIndex < 0 ? undefined : `${migrations}${files[cronIndex]}`;
+const fromCron = files.slice(cronIndex).map((n) => `${migrations}${n}`);
 
 // A schedule that never fires during a test run (03:00 on January 1st).
 const NEVER = "0 3 1 1 *";
@@ -45,7 +45,7 @@ Deno.test("re-running the cron migration removes literal-key jobs and keeps othe
       select count(*)::int as bad from cron.job where command ~ 'eyJ|sb_(publishable|secret)_'`;
     assert.equal(bad, LEGACY_JOBS.length, "setup: the legacy jobs exist");
 
-    await psqlFile(url, cronMigration);
+    for (const file of fromCron) await psqlFile(url, file);
 
     const [{ leaking }] = await sql`
       select count(*)::int as leaking from cron.job
@@ -60,13 +60,16 @@ Deno.test("re-running the cron migration removes literal-key jobs and keeps othe
         'bot-scheduler', 'check-sla-breaches')`;
     assert.equal(ours.length, 4);
     for (const job of ours) {
-      assert.match(job.command, /vault\.decrypted_secrets/, job.jobname);
+      // The sync jobs call the dispatcher, which reads Vault itself.
+      const viaVault = /vault\.decrypted_secrets|^select public\.dispatch_odoo_sync\('\w+'\);$/;
+      assert.match(job.command, viaVault, job.jobname);
       assert.doesNotMatch(job.command, /eyJ|sb_|https?:\/\//, job.jobname);
     }
-    assert.equal(
-      ours.find((j) => j.jobname === "odoo-crm-sync-incremental")?.schedule,
-      "*/15 * * * *",
-    );
+    const crm = ours.find((j) => j.jobname === "odoo-crm-sync-incremental");
+    assert.deepEqual([crm?.schedule, crm?.command], [
+      "* * * * *",
+      "select public.dispatch_odoo_sync('crm');",
+    ]);
   } finally {
     const leftovers = [...LEGACY_JOBS.slice(1).map(([n]) => n), UNRELATED[0]];
     await sql`select cron.unschedule(jobid) from cron.job where jobname = any(${leftovers})`;
@@ -91,7 +94,9 @@ Deno.test("the cron migration, as non-superuser postgres, reports another role's
       sql`select cron.unschedule(jobid) from cron.job where jobname = ${name}`,
       "pg_cron refuses to unschedule another role's job",
     );
-    await psqlFile(url, cronMigration);
+    // The cron migration and the ones after it (which re-point the sync jobs),
+    // so the shared database ends as `applyLocalStack` left it.
+    for (const file of fromCron) await psqlFile(url, file);
     const [job] = await sql`select username from cron.job where jobname = ${name}`;
     assert.equal(job?.username, "supabase_admin", "the foreign job is left alone, not an abort");
     const findings = await sql`

@@ -7,7 +7,7 @@
  * @module
  */
 import { withAuth } from "./auth-guard.ts";
-import { type FunctionDeps, setupFunction } from "./function-deps.ts";
+import { type FunctionDeps, setupFunction, withColdStartLog } from "./function-deps.ts";
 import { handleSyncRequest, type SyncJob, type SyncTuning } from "./odoo-sync.ts";
 import { misconfigured } from "./settings.ts";
 
@@ -39,18 +39,22 @@ export function createOdooSyncHandler(
   deps: Partial<OdooSyncDeps> = {},
 ): (req: Request) => Promise<Response> {
   const { sql, missing, logger, auth } = setupFunction(functionName, { deps });
-  return withAuth((req, ctx) => {
-    if (sql === null) return misconfigured(functionName, missing, logger);
-    // fetch and now go through unchanged: the sync applies its own defaults.
-    const options = {
-      ...deps.sync,
-      job,
-      sql,
-      fetch: deps.fetch,
-      now: deps.now,
-      logger,
-      functionName,
-    };
-    return handleSyncRequest(req, ctx, options);
-  }, auth);
+  return withColdStartLog(
+    functionName,
+    withAuth((req, ctx) => {
+      if (sql === null) return misconfigured(functionName, missing, logger);
+      // fetch and now go through unchanged: the sync applies its own defaults.
+      const options = {
+        ...deps.sync,
+        job,
+        sql,
+        fetch: deps.fetch,
+        now: deps.now,
+        logger,
+        functionName,
+      };
+      return handleSyncRequest(req, ctx, options);
+    }, auth),
+    { logger: logger },
+  );
 }

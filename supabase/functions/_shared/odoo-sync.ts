@@ -15,9 +15,9 @@ import type { AuthContext } from "./auth-guard.ts";
 import { isUuid, json } from "./http.ts";
 import { log as defaultLogger, type Logger } from "./log.ts";
 import { parseSyncBody, planRun, type RunPlan, type SyncBody } from "./_odoo-sync/request.ts";
-import { claimRun, finishRun, summarize } from "./_odoo-sync/runs.ts";
-import { syncOrg } from "./_odoo-sync/org.ts";
-import { listOdooOrgs } from "./_odoo-sync/store.ts";
+import { claimRun, summarize } from "./_odoo-sync/runs.ts";
+import { dispatchNext } from "./_odoo-sync/dispatch.ts";
+import { execute } from "./_odoo-sync/loop.ts";
 import type { OrgResult, SyncOptions } from "./_odoo-sync/types.ts";
 
 export type {
@@ -50,6 +50,8 @@ export type SyncReport =
     idempotency_key: string;
     scheduled_for: string;
     organizations: OrgResult[];
+    /** Organizations the deadline left for the next run (they go first then). */
+    not_reached: number;
   }
   | {
     status: "already_ran";
@@ -73,54 +75,6 @@ function logDrift(plan: RunPlan, startedAt: Date, logger: Logger, fields: object
   });
 }
 
-/** One claimed run: everything its phases share. */
-interface Run {
-  request: SyncRequest;
-  options: SyncOptions;
-  now: () => Date;
-  logger: Logger;
-  startedAt: Date;
-  runId: number;
-  /** Log fields of every line of this run. */
-  fields: Record<string, unknown>;
-}
-
-async function syncAll(run: Run): Promise<OrgResult[]> {
-  const { request, options, now, logger, runId } = run;
-  const orgs = request.orgId === null
-    ? await listOdooOrgs(options.sql, options.job)
-    : [request.orgId];
-  const deadline = run.startedAt.getTime() + (options.deadlineMs ?? 100_000);
-  const orgRun = { options, mode: request.mode, runId, now, logger, deadline };
-  const results: OrgResult[] = [];
-  for (const orgId of orgs) results.push(await syncOrg(orgId, orgRun));
-  return results;
-}
-
-/** Syncs, then records the outcome; on a database failure marks the run failed and rethrows. */
-async function execute(run: Run): Promise<OrgResult[]> {
-  const { options, now, runId } = run;
-  try {
-    const results = await syncAll(run);
-    const summary = summarize(results);
-    await finishRun(options.sql, { id: runId, summary, results, finishedAt: now() });
-    const duration_ms = now().getTime() - run.startedAt.getTime();
-    const counts = summary.counts;
-    run.logger("info", "sync_run_finished", {
-      ...run.fields,
-      status: summary.status,
-      ...counts,
-      duration_ms,
-    });
-    return results;
-  } catch (err) {
-    const summary = { status: "failed" as const, counts: {}, errorSummary: "internal_error" };
-    const end = { id: runId, summary, results: [], finishedAt: now() };
-    await finishRun(options.sql, end).catch(() => {});
-    throw err;
-  }
-}
-
 /**
  * Runs one sync (see the module doc). Throws only when the database itself
  * fails; the run row is then marked failed before the error is rethrown.
@@ -141,8 +95,10 @@ export async function runOdooSync(request: SyncRequest, options: SyncOptions): P
   const { job, sql, functionName } = options;
   const startedAt = now();
   const plan = planRun({ ...request, job }, startedAt);
-  const claim = await claimRun(sql, { job, plan, startedAt });
-  const head = { run_id: claim.id, job, mode: request.mode, idempotency_key: plan.key };
+  const orgId = request.orgId;
+  const dispatched = !request.manual && orgId !== null && request.scheduledFor !== null;
+  const claim = await claimRun(sql, { job, plan, startedAt, orgId, dispatched });
+  const head = { run_id: claim.id, job, mode: request.mode, idempotency_key: claim.key };
   const caller_identity = request.callerIdentity ?? "service_role";
   const fields = { function_name: functionName, caller_identity, ...head };
   if (!claim.claimed) {
@@ -152,7 +108,7 @@ export async function runOdooSync(request: SyncRequest, options: SyncOptions): P
   const scheduled_for = plan.scheduledFor.toISOString();
   logDrift(plan, startedAt, logger, fields);
   logger("info", "sync_run_started", { ...fields, scheduled_for });
-  const results = await execute({
+  const { results, notReached } = await execute({
     request,
     options,
     now,
@@ -161,8 +117,17 @@ export async function runOdooSync(request: SyncRequest, options: SyncOptions): P
     runId: claim.id,
     fields,
   });
-  const status = summarize(results).status;
-  return { status, ...head, scheduled_for, organizations: results };
+  if (claim.dispatched && options.dispatchNext !== false) {
+    await dispatchNext(sql, { job, logger, fields });
+  }
+  const status = summarize(results, notReached).status;
+  return {
+    status,
+    ...head,
+    scheduled_for,
+    organizations: results,
+    not_reached: notReached,
+  };
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   withAuth,
 } from "../_shared/auth-guard.ts";
 import { executeBot, type ExecuteOutcome, readExecutorInput } from "../_shared/bots.ts";
-import { type FunctionDeps, setupFunction } from "../_shared/function-deps.ts";
+import { type FunctionDeps, setupFunction, withColdStartLog } from "../_shared/function-deps.ts";
 import { json } from "../_shared/http.ts";
 import { misconfigured } from "../_shared/settings.ts";
 
@@ -66,20 +66,24 @@ export function createHandler(
     deps,
     forcedAuth: { requireIntegrationAdmin: true, allowUserTokens: true },
   });
-  return withAuth(async (_req, ctx) => {
-    if (sql === null) return misconfigured(FUNCTION_NAME, missing, logger);
-    const input = readExecutorInput(ctx, now());
-    if (input === null) return json({ error: "invalid_request" }, 400);
-    const outcome = await executeBot(sql, {
-      ...input,
-      orgId: ctx.orgId,
-      fetch: fetchFn,
-      logger,
-      functionName: FUNCTION_NAME,
-      callerIdentity: ctx.userId ?? "service_role",
-    });
-    return respond(outcome, input, ctx, auth);
-  }, auth);
+  return withColdStartLog(
+    FUNCTION_NAME,
+    withAuth(async (_req, ctx) => {
+      if (sql === null) return misconfigured(FUNCTION_NAME, missing, logger);
+      const input = readExecutorInput(ctx, now());
+      if (input === null) return json({ error: "invalid_request" }, 400);
+      const outcome = await executeBot(sql, {
+        ...input,
+        orgId: ctx.orgId,
+        fetch: fetchFn,
+        logger,
+        functionName: FUNCTION_NAME,
+        callerIdentity: ctx.userId ?? "service_role",
+      });
+      return respond(outcome, input, ctx, auth);
+    }, auth),
+    { logger: logger },
+  );
 }
 
 if (import.meta.main) Deno.serve(createHandler());

@@ -8,7 +8,12 @@
 import { withAuth } from "../_shared/auth-guard.ts";
 import { readSchedulerInput, readSchedulerSettings, scheduleDueBots } from "../_shared/bots.ts";
 import { createSql } from "../_shared/db.ts";
-import { functionBase, type FunctionDeps, guardOptions } from "../_shared/function-deps.ts";
+import {
+  functionBase,
+  type FunctionDeps,
+  guardOptions,
+  withColdStartLog,
+} from "../_shared/function-deps.ts";
 import { json } from "../_shared/http.ts";
 import { misconfigured } from "../_shared/settings.ts";
 
@@ -50,24 +55,28 @@ export function createHandler(
   const sql = deps.sql ?? (ready ? createSql(settings.dbUrl) : null);
   const forced = { allowUserTokens: false };
   const auth = guardOptions(FUNCTION_NAME, { ...base, auth: deps.auth, forced });
-  return withAuth(async (_req, ctx) => {
-    if (!ready || sql === null) return misconfigured(FUNCTION_NAME, settings.missing, logger);
-    const at = now();
-    const input = readSchedulerInput(ctx, at);
-    if (input === null) return json({ error: "invalid_request" }, 400);
-    const report = await scheduleDueBots(sql, {
-      ...input,
-      now: at,
-      target: settings.target,
-      fetch: fetchFn,
-      logger,
-      functionName: FUNCTION_NAME,
-      concurrency: deps.concurrency,
-      graceMs: deps.executorGraceMs,
-    });
-    if (report.dispatch_failed === 0) return json(report);
-    return json({ error: "executor_failed", ...report }, 502);
-  }, auth);
+  return withColdStartLog(
+    FUNCTION_NAME,
+    withAuth(async (_req, ctx) => {
+      if (!ready || sql === null) return misconfigured(FUNCTION_NAME, settings.missing, logger);
+      const at = now();
+      const input = readSchedulerInput(ctx, at);
+      if (input === null) return json({ error: "invalid_request" }, 400);
+      const report = await scheduleDueBots(sql, {
+        ...input,
+        now: at,
+        target: settings.target,
+        fetch: fetchFn,
+        logger,
+        functionName: FUNCTION_NAME,
+        concurrency: deps.concurrency,
+        graceMs: deps.executorGraceMs,
+      });
+      if (report.dispatch_failed === 0) return json(report);
+      return json({ error: "executor_failed", ...report }, 502);
+    }, auth),
+    { logger: logger },
+  );
 }
 
 if (import.meta.main) Deno.serve(createHandler());

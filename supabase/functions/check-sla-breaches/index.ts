@@ -6,7 +6,7 @@
  * @module
  */
 import { withAuth } from "../_shared/auth-guard.ts";
-import { type FunctionDeps, setupFunction } from "../_shared/function-deps.ts";
+import { type FunctionDeps, setupFunction, withColdStartLog } from "../_shared/function-deps.ts";
 import { isUuid, json } from "../_shared/http.ts";
 import { misconfigured } from "../_shared/settings.ts";
 import { recordSlaBreaches } from "../_shared/sla.ts";
@@ -38,23 +38,27 @@ export function createHandler(
     deps,
     forcedAuth: { allowUserTokens: false },
   });
-  return withAuth(async (_req, ctx) => {
-    if (sql === null) return misconfigured(FUNCTION_NAME, missing, logger);
-    if (ctx.orgId !== null && !isUuid(ctx.orgId)) {
-      return json({ error: "invalid_request" }, 400);
-    }
-    const started = Date.now();
-    const report = await recordSlaBreaches(sql, { now: now(), orgId: ctx.orgId });
-    logger("info", "sla_check_finished", {
-      function_name: FUNCTION_NAME,
-      checked_at: report.checked_at,
-      org_id: ctx.orgId,
-      new_breaches: report.new_breaches,
-      orgs: report.orgs.length,
-      duration_ms: Date.now() - started,
-    });
-    return json(report);
-  }, auth);
+  return withColdStartLog(
+    FUNCTION_NAME,
+    withAuth(async (_req, ctx) => {
+      if (sql === null) return misconfigured(FUNCTION_NAME, missing, logger);
+      if (ctx.orgId !== null && !isUuid(ctx.orgId)) {
+        return json({ error: "invalid_request" }, 400);
+      }
+      const started = Date.now();
+      const report = await recordSlaBreaches(sql, { now: now(), orgId: ctx.orgId });
+      logger("info", "sla_check_finished", {
+        function_name: FUNCTION_NAME,
+        checked_at: report.checked_at,
+        org_id: ctx.orgId,
+        new_breaches: report.new_breaches,
+        orgs: report.orgs.length,
+        duration_ms: Date.now() - started,
+      });
+      return json(report);
+    }, auth),
+    { logger: logger },
+  );
 }
 
 if (import.meta.main) Deno.serve(createHandler());

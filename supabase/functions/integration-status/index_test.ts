@@ -96,14 +96,15 @@ Deno.test("integration-status: each job's latest run of the caller's organizatio
     const [crm, chatter] = body.jobs;
     assert.deepEqual(
       [crm.job, crm.schedule, crm.next_run_at],
-      ["crm", "*/15 * * * *", "2026-11-23T10:30:00.000Z"],
+      ["crm", "* * * * *", "2026-11-23T10:23:00.000Z"],
+      "the dispatcher ticks every minute; an org it never sent is due at the next tick",
     );
     assert.deepEqual(
       [crm.last_run.status, crm.last_run.trigger, crm.last_run.fetched, crm.last_run.upserted],
       ["incomplete", "scheduled", 25, 25],
       "org B's later manual run is not org A's",
     );
-    assert.equal(chatter.next_run_at, "2026-11-23T10:35:00.000Z");
+    assert.equal(chatter.next_run_at, "2026-11-23T10:23:00.000Z");
     assert.deepEqual([chatter.last_run.status, chatter.last_run.trigger], ["running", "manual"]);
 
     const admin = await (await handler(get(await mintAdminToken(b)))).json();
@@ -118,8 +119,23 @@ Deno.test("integration-status: each job's latest run of the caller's organizatio
     await sql`update public.sync_runs set status = 'failed', finished_at = ${NOW},
       org_results = ${JSON.stringify({ [a]: timedOut })}::text::jsonb
       where status = 'running'`;
-    const failed = (await (await handler(get(await member(a)))).json()).jobs[1].last_run;
+    const after = (await (await handler(get(await member(a)))).json()).jobs[1];
+    const failed = after.last_run;
     assert.deepEqual([failed.status, failed.error], ["failed", "odoo_timeout"]);
+
+    // The dispatcher's state (written by its trigger when a dispatched run ends): CRM succeeded
+    // in this period, so it is due in the next one; chatter failed at 10:22:41 and backs off.
+    const at = (ms: number) => new Date(NOW.getTime() + ms);
+    await sql`insert into public.sync_org_state
+        (org_id, job, last_success_at, last_finished_at, last_status, consecutive_failures,
+         next_attempt_at)
+      values (${a}, 'crm', ${at(-6 * 60_000)}, ${at(-6 * 60_000)}, 'succeeded', 0, null),
+        (${a}, 'chatter', null, ${NOW}, 'failed', 1, ${at(15 * 60_000)})`;
+    const due = (await (await handler(get(await member(a)))).json()).jobs;
+    assert.deepEqual(
+      due.map((j: { next_run_at: string }) => j.next_run_at),
+      ["2026-11-23T10:30:00.000Z", "2026-11-23T10:38:00.000Z"],
+    );
     assertNoSecrets(lines);
   } finally {
     await sql.end();

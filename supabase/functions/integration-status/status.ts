@@ -14,6 +14,8 @@ import {
   cronSchedules,
   latestRun,
   openAlerts,
+  type OrgDueRow,
+  orgDueState,
   type RunRow,
 } from "./_status/queries.ts";
 
@@ -53,7 +55,12 @@ export interface JobStatus {
   function: string;
   /** The cron schedule, or null when the job is missing or cron.job cannot be read. */
   schedule: string | null;
-  /** When cron fires next (UTC), or null (job missing, paused, or schedule not understood). */
+  /**
+   * When the organization is next synced by the schedule (UTC): the first cron
+   * tick at which the dispatcher finds it due (not yet synced this 15-minute
+   * period, no backoff pending); null when the job is missing, paused, or its
+   * schedule is not understood.
+   */
   next_run_at: string | null;
   last_run: LastRun | null;
 }
@@ -91,6 +98,21 @@ function lastRun(row: RunRow): LastRun {
   };
 }
 
+const PERIOD_MS = 15 * 60_000;
+
+/**
+ * The earliest time the dispatcher may send the organization again (the cron
+ * job ticks every minute; an organization is due once per 15-minute period,
+ * and not before its backoff ends): `now` without dispatcher state.
+ */
+function dueFrom(state: OrgDueRow | undefined, now: Date): Date {
+  const periodStart = Math.floor(now.getTime() / PERIOD_MS) * PERIOD_MS;
+  const successAt = state?.last_success_at?.getTime() ?? -Infinity;
+  const afterSuccess = successAt >= periodStart ? periodStart + PERIOD_MS : now.getTime();
+  const retryAt = state?.next_attempt_at?.getTime() ?? -Infinity;
+  return new Date(Math.max(afterSuccess, retryAt, now.getTime()));
+}
+
 /**
  * Reads the status of `orgId`'s integration jobs.
  *
@@ -106,9 +128,11 @@ export async function readIntegrationStatus(
 ): Promise<IntegrationStatus> {
   const { sql, now } = options;
   const schedules = await cronSchedules(sql, JOBS.map((j) => j.cron));
+  const due = await orgDueState(sql, orgId);
   const jobs = await Promise.all(JOBS.map(async (j): Promise<JobStatus> => {
     const cron = schedules?.get(j.cron);
-    const next = cron?.active ? nextCronTime(cron.schedule, now) : null;
+    const from = dueFrom(due.get(j.job), now);
+    const next = cron?.active ? nextCronTime(cron.schedule, new Date(from.getTime() - 1)) : null;
     const row = await latestRun(sql, j.job, orgId);
     return {
       job: j.job,

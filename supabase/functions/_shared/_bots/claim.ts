@@ -20,6 +20,12 @@ export interface ClaimOptions {
   orgId: string | null;
   /** At most this many bots per tick; the rest stay due for the next tick. */
   limit: number;
+  /**
+   * Bound on executor work in flight across overlapping ticks: a tick claims at
+   * most `maxInFlight` minus the bot runs still `running` (started in the last
+   * 10 minutes; older ones are treated as lost). Default 20.
+   */
+  maxInFlight?: number;
 }
 
 /**
@@ -27,7 +33,8 @@ export interface ClaimOptions {
  * each one's next_run_at to the first slot of its grid after now:
  * next_run_at + k * interval with k >= 1, i.e. greatest(next_run_at + interval,
  * the slot aligned to now). After an outage a bot runs once, not once per
- * missed slot, and keeps its phase.
+ * missed slot, and keeps its phase. Bots left out by `limit` or `maxInFlight`
+ * keep their next_run_at and go first next tick (oldest first).
  */
 export async function claimDueBots(sql: Sql, o: ClaimOptions): Promise<ClaimedBot[]> {
   const rows = await asServiceRole(sql, (tx) =>
@@ -37,7 +44,9 @@ export async function claimDueBots(sql: Sql, o: ClaimOptions): Promise<ClaimedBo
         where enabled and next_run_at <= ${o.now}
           and (${o.orgId}::uuid is null or org_id = ${o.orgId}::uuid)
         order by next_run_at
-        limit ${o.limit}
+        limit greatest(0, least(${o.limit}, ${o.maxInFlight ?? 20} - (
+          select count(*) from public.bot_runs r
+          where r.status = 'running' and r.started_at > ${o.now}::timestamptz - interval '10 minutes')))
         for update skip locked
       )
       update public.bots b

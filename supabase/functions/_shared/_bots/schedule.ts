@@ -29,6 +29,8 @@ export interface ScheduleOptions {
   concurrency?: number;
   /** Most bots claimed per tick. Default 50. */
   batchSize?: number;
+  /** Executor runs in flight across overlapping ticks (running bot_runs). Default 20. */
+  maxInFlight?: number;
   /** Executor call timeout = bot.timeout_ms + graceMs. Default 5000. */
   graceMs?: number;
 }
@@ -66,6 +68,7 @@ export async function scheduleDueBots(sql: Sql, o: ScheduleOptions): Promise<Sch
     now: o.now,
     orgId: o.orgId,
     limit: o.batchSize ?? 50,
+    maxInFlight: o.maxInFlight,
   });
   const dispatch = {
     target: o.target,

@@ -128,8 +128,10 @@ export async function syncOrg(orgId: string, run: OrgRun): Promise<OrgResult> {
     }
     secret = connection.secret;
     let complete = await walk(orgId, connection.client, run, counts);
+    // Only a finished walk counts as a visit: an org stopped by the deadline
+    // before its first page must keep its place at the front of the queue.
+    if (complete && counts.pages === 0) await touchCursor(sql, { orgId, job });
     if (complete) complete = await reconcileIfDue(orgId, connection.client, run, counts);
-    if (counts.pages === 0) await touchCursor(sql, { orgId, job });
     const duration_ms = Date.now() - startedMs;
     run.logger("info", "sync_org_finished", { ...fields, ...counts, complete, duration_ms });
     return { org_id: orgId, status: "ok", ...counts, complete };

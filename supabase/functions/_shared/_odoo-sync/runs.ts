@@ -9,8 +9,8 @@ import type { OrgResult, SyncJob } from "./types.ts";
 
 /** A new run, or the one that already holds the key. */
 export type Claim =
-  | { claimed: true; id: number }
-  | { claimed: false; id: number; status: string };
+  | { claimed: true; id: number; key: string; dispatched: boolean }
+  | { claimed: false; id: number; key: string; status: string };
 
 /** Final state of a run. */
 export interface RunSummary {
@@ -19,45 +19,83 @@ export interface RunSummary {
   errorSummary: string | null;
 }
 
+/** What {@linkcode claimRun} needs. */
+export interface ClaimInput {
+  job: SyncJob;
+  plan: RunPlan;
+  startedAt: Date;
+  /** The run's one organization, or null for a run over every organization. */
+  orgId: string | null;
+  /** True for a service call with org_id and scheduled_for: it may own a dispatched run. */
+  dispatched: boolean;
+}
+
 /**
- * Inserts the run row unless its key exists (`on conflict do nothing returning id`).
+ * Takes over the run the dispatcher queued for (org, job, scheduled_for), if
+ * any (`queued` → `running`; its key is the dispatcher's); otherwise inserts
+ * the run row unless its key exists (`on conflict do nothing returning id`).
  *
  * @example
- * const claim = await claimRun(sql, { job: "crm", plan, startedAt: new Date() });
+ * const claim = await claimRun(sql, { job: "crm", plan, startedAt, orgId: null, dispatched: false });
  * if (!claim.claimed) return; // already ran
  */
-export function claimRun(
-  sql: Sql,
-  { job, plan, startedAt }: { job: SyncJob; plan: RunPlan; startedAt: Date },
-): Promise<Claim> {
+export function claimRun(sql: Sql, input: ClaimInput): Promise<Claim> {
+  const { job, plan, startedAt, orgId } = input;
   return asServiceRole(sql, async (tx): Promise<Claim> => {
+    if (input.dispatched && orgId !== null) {
+      const queued = await tx<{ id: string; idempotency_key: string }[]>`
+        update public.sync_runs set status = 'running', started_at = ${startedAt}
+        where org_id = ${orgId}::uuid and job = ${job} and status = 'queued'
+          and scheduled_for = ${plan.scheduledFor}
+        returning id, idempotency_key`;
+      if (queued.length > 0) {
+        const [row] = queued;
+        return { claimed: true, id: Number(row.id), key: row.idempotency_key, dispatched: true };
+      }
+    }
     const inserted = await tx<{ id: string }[]>`
-      insert into public.sync_runs (idempotency_key, integration, job, scheduled_for, started_at)
-      values (${plan.key}, 'odoo', ${job}, ${plan.scheduledFor}, ${startedAt})
+      insert into public.sync_runs (idempotency_key, integration, job, scheduled_for, started_at,
+        org_id)
+      values (${plan.key}, 'odoo', ${job}, ${plan.scheduledFor}, ${startedAt}, ${orgId}::uuid)
       on conflict (idempotency_key) do nothing
       returning id`;
-    if (inserted.length > 0) return { claimed: true, id: Number(inserted[0].id) };
+    if (inserted.length > 0) {
+      return { claimed: true, id: Number(inserted[0].id), key: plan.key, dispatched: false };
+    }
     const [prev] = await tx<{ id: string; status: string }[]>`
       select id, status from public.sync_runs where idempotency_key = ${plan.key}`;
-    return { claimed: false, id: Number(prev.id), status: prev.status };
+    return { claimed: false, id: Number(prev.id), key: plan.key, status: prev.status };
   });
 }
 
 const sum = (results: OrgResult[], key: "fetched" | "upserted" | "pages" | "deleted") =>
   results.reduce((n, r) => n + (r[key] ?? 0), 0);
 
+/** Most per-org notes kept in `error_summary`; the rest are counted. */
+const MAX_NOTES = 20;
+
+/** The notes, at most {@linkcode MAX_NOTES} of them plus one line counting the rest. */
+function bounded(notes: string[], notReached: number): string | null {
+  const kept = notes.slice(0, MAX_NOTES);
+  if (notes.length > MAX_NOTES) kept.push(`and ${notes.length - MAX_NOTES} more`);
+  if (notReached > 0) kept.push(`${notReached} organizations not reached, first next run`);
+  return kept.length > 0 ? kept.join("; ") : null;
+}
+
 /**
- * succeeded: every org ok and complete; failed: every org failed; partial: anything between.
+ * succeeded: every org ok and complete; failed: every org failed; partial:
+ * anything between, or orgs the deadline left for the next run (`notReached`).
+ * The error summary is bounded (at most 20 per-org notes).
  *
  * @example
  * summarize([]).status; // "succeeded"
  */
-export function summarize(results: OrgResult[]): RunSummary {
+export function summarize(results: OrgResult[], notReached = 0): RunSummary {
   const failed = results.filter((r) => r.status === "error");
   const incomplete = results.filter((r) => r.status === "ok" && !r.complete);
   const status = failed.length > 0 && failed.length === results.length
     ? "failed"
-    : failed.length > 0 || incomplete.length > 0
+    : failed.length > 0 || incomplete.length > 0 || notReached > 0
     ? "partial"
     : "succeeded";
   const notes = [
@@ -68,6 +106,7 @@ export function summarize(results: OrgResult[]): RunSummary {
     status,
     counts: {
       organizations: results.length,
+      not_reached: notReached,
       failed: failed.length,
       incomplete: incomplete.length,
       fetched: sum(results, "fetched"),
@@ -75,7 +114,7 @@ export function summarize(results: OrgResult[]): RunSummary {
       pages: sum(results, "pages"),
       deleted: sum(results, "deleted"),
     },
-    errorSummary: notes.length > 0 ? notes.join("; ") : null,
+    errorSummary: bounded(notes, notReached),
   };
 }
 

@@ -46,8 +46,19 @@ export type OrgResult =
 export interface SyncTuning {
   /** Records per `search_read` page. Default 500. */
   pageSize?: number;
-  /** No new page is started after this many ms from the run's start. Default 100000 (cron's HTTP timeout is 120 s). */
+  /**
+   * No new page (or organization) is started after this many ms from the run's
+   * start. Default 100000 for a run over every organization, 60000 for one
+   * organization (a dispatched call finishes well inside the platform's
+   * 150 s wall-clock limit and the dispatcher's 120 s request timeout).
+   */
   deadlineMs?: number;
+  /**
+   * After finishing a run the dispatcher queued, call the dispatcher once so
+   * the next due organization is sent without waiting for the next tick.
+   * Default true.
+   */
+  dispatchNext?: boolean;
   /**
    * Each incremental run starts this many minutes before its saved cursor (and
    * never after `now` minus it). Odoo stamps `write_date` with the START of the

@@ -53,6 +53,29 @@ export async function cronSchedules(
   }
 }
 
+/** Where the sync dispatcher has the organization, per job (`public.sync_org_state`). */
+export interface OrgDueRow {
+  job: string;
+  last_success_at: Date | null;
+  next_attempt_at: Date | null;
+}
+
+/**
+ * The dispatcher's state of `orgId` per job; empty when the dispatcher
+ * migration is not applied (`to_regclass`) or the organization was never sent.
+ */
+export async function orgDueState(sql: Sql, orgId: string): Promise<Map<string, OrgDueRow>> {
+  const rows = await asServiceRole(sql, async (tx) => {
+    const [{ present }] = await tx<{ present: boolean }[]>`
+      select to_regclass('public.sync_org_state') is not null as present`;
+    if (!present) return [];
+    return await tx<OrgDueRow[]>`
+      select job, last_success_at, next_attempt_at from public.sync_org_state
+      where org_id = ${orgId}::uuid`;
+  });
+  return new Map(rows.map((r) => [r.job, r]));
+}
+
 /** An open watchdog alert. */
 export interface AlertRow {
   check_id: string;
