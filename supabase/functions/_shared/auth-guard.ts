@@ -39,7 +39,7 @@ export type { JWTVerifyGetKey } from "./_auth-guard/jose.ts";
  * Builds the guard's configuration from environment variables: SUPABASE_URL,
  * JWT_SECRET, SUPABASE_JWKS, SUPABASE_SERVICE_ROLE_KEY, SUPABASE_SECRET_KEYS,
  * SUPABASE_ANON_KEY, SUPABASE_PUBLISHABLE_KEYS, CRON_SECRET,
- * SUPABASE_JWKS_GRACE_SECONDS. Pure and never
+ * JWKS_GRACE_SECONDS. Pure and never
  * throws: every problem is recorded by setting name in `problems`, and a config
  * with problems makes every request answer 500 server_misconfigured.
  *

@@ -89,7 +89,7 @@ function parseGrace(raw: string | null, problems: Problems): number {
   if (raw === null) return DAY_MS;
   const seconds = Number(raw.trim());
   if (Number.isSafeInteger(seconds) && seconds >= 0) return seconds * 1000;
-  problems.push({ setting: "SUPABASE_JWKS_GRACE_SECONDS", issue: "must be a whole number >= 0" });
+  problems.push({ setting: "JWKS_GRACE_SECONDS", issue: "must be a whole number >= 0" });
   return DAY_MS;
 }
 
@@ -163,7 +163,7 @@ export function loadAuthConfig(env: EnvReader = Deno.env): AuthConfig {
     remoteJwks: remoteJwksFor(
       base,
       rawJwks,
-      parseGrace(get("SUPABASE_JWKS_GRACE_SECONDS"), problems),
+      parseGrace(get("JWKS_GRACE_SECONDS"), problems),
     ),
     secrets,
     projectRef: jwtSecret === null ? null : projectRef([serviceRoleKey, anonKey], base),

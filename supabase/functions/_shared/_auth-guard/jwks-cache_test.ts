@@ -189,11 +189,11 @@ Deno.test("jwks grace: unknown kid with Auth up -> at most one refresh per coold
   assert.equal(auth.fetches(), 3, "initial fetch, then one per 30 s cooldown");
 });
 
-Deno.test("jwks grace: SUPABASE_JWKS_GRACE_SECONDS sets the grace; a bad value is a config problem", () => {
+Deno.test("jwks grace: JWKS_GRACE_SECONDS sets the grace; a bad value is a config problem", () => {
   const set = loadAuthConfig(
-    testAuthEnv({ SUPABASE_URL: URL_BASE, SUPABASE_JWKS_GRACE_SECONDS: "3600" }),
+    testAuthEnv({ SUPABASE_URL: URL_BASE, JWKS_GRACE_SECONDS: "3600" }),
   );
   assert.equal(set.remoteJwks?.graceMs, HOUR);
-  const bad = loadAuthConfig(testAuthEnv({ SUPABASE_JWKS_GRACE_SECONDS: "a day" }));
-  assert.deepEqual(bad.problems.map((p) => p.setting), ["SUPABASE_JWKS_GRACE_SECONDS"]);
+  const bad = loadAuthConfig(testAuthEnv({ JWKS_GRACE_SECONDS: "a day" }));
+  assert.deepEqual(bad.problems.map((p) => p.setting), ["JWKS_GRACE_SECONDS"]);
 });

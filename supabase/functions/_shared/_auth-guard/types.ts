@@ -70,7 +70,7 @@ export interface RemoteJwksConfig {
   /**
    * While refetching fails, keep using the last key set fetched successfully
    * for this long after it went stale (logged as `jwks_stale`). Default
-   * 86400000 (24 h), from SUPABASE_JWKS_GRACE_SECONDS.
+   * 86400000 (24 h), from JWKS_GRACE_SECONDS.
    */
   readonly graceMs: number;
 }
