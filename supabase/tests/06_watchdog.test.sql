@@ -5,7 +5,7 @@
 -- One snapshot, so cron runs other tests' jobs make meanwhile are not seen.
 begin isolation level repeatable read;
 create extension if not exists pgtap;
-select plan(45);
+select plan(47);
 
 -- Nobody outside postgres / service_role reads or changes alerts or outcomes.
 select ok((select bool_and(relrowsecurity) from pg_class where oid in
@@ -171,6 +171,22 @@ select results_eq(
     from public.edge_guard_findings() where check_id = 'org_sync_stale'
       and subject = 'org:c0000000-0000-4000-8000-00000000000c'$$,
   $$values (true)$$, 'an org without a good sync for two periods is stale');
+-- The dispatcher's per-organization record of its last good sync (sync_org_state) counts too.
+insert into public.sync_org_state (org_id, job, last_success_at, last_finished_at, last_status)
+values ('c0000000-0000-4000-8000-00000000000c', 'crm', now() - interval '5 minutes',
+  now() - interval '5 minutes', 'succeeded');
+select results_eq(
+  $$select detail like 'chatter last synced %' and detail not like '%crm%'
+    from public.edge_guard_findings() where check_id = 'org_sync_stale'
+      and subject = 'org:c0000000-0000-4000-8000-00000000000c'$$,
+  $$values (true)$$, 'a dispatched sync 5 minutes ago counts; the stale chatter job still shows');
+insert into public.sync_org_state (org_id, job, last_success_at, last_finished_at, last_status)
+values ('c0000000-0000-4000-8000-00000000000c', 'chatter', now() - interval '5 minutes',
+  now() - interval '5 minutes', 'succeeded');
+select is((select count(*)::int from public.edge_guard_findings() where check_id = 'org_sync_stale'
+  and subject = 'org:c0000000-0000-4000-8000-00000000000c'), 0,
+  'an org the dispatcher synced in both jobs is fresh');
+delete from public.sync_org_state where org_id = 'c0000000-0000-4000-8000-00000000000c';
 select results_eq(
   $$select subject from public.edge_guard_findings() where check_id = 'schedule_drift' order by 1$$,
   $$values ('odoo:chatter'::text), ('odoo:crm'::text)$$, 'runs that started 10 minutes late are drift');
