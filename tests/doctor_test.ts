@@ -170,8 +170,19 @@ async function alertsFireAndClear(c: Ctx) {
   await c.sql`select public.edge_guard_watchdog()`;
   const firing = await c.doctor(["--skip-env"]);
   assert.equal(firing.code, 1);
-  assertRow(firing, "error", "http_auth_rejected", "bot-scheduler", "still firing)");
-  assert.match(firing.text, /answered 401.*\(alert open since \d{4}-/);
+  // One row per problem: the doctor's own 401 finding carries the watchdog's alert state.
+  assertRow(
+    firing,
+    "error",
+    "http_auth_failures",
+    "bot-scheduler",
+    "(watchdog http_auth_rejected: alert open since",
+  );
+  assert.match(
+    firing.text,
+    /watchdog http_auth_rejected: alert open since \d{4}-[^)]*still firing\)/,
+  );
+  assert.doesNotMatch(firing.text, /^error\s+http_auth_rejected\s/m, "no second row for it");
   await c.sql`select vault.update_secret(id, ${TEST_SERVICE_ROLE_KEY}) from vault.secrets
     where name = 'service_role_key'`;
   await runJobs(c.sql);

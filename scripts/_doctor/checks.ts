@@ -18,7 +18,7 @@ import {
   type Sql,
 } from "./types.ts";
 import { loadVault, REQUIRED_SECRETS, vaultFindings } from "./vault.ts";
-import { watchdogFindings } from "./watchdog.ts";
+import { foldWatchdog, watchdogFindings } from "./watchdog.ts";
 
 export type { DoctorOptions, Finding, FunctionEnv, Severity } from "./types.ts";
 
@@ -137,7 +137,7 @@ async function databaseChecks(tx: Sql, run: Run) {
     "public.edge_guard_findings",
     (s) => watchdogFindings(s, run.now, linkTable),
   );
-  run.findings.push(...(watchdog ?? []));
+  run.findings = foldWatchdog(run.findings, watchdog ?? []);
 }
 
 function environmentChecks({ options, vault, jobs }: Run): Finding[] {

@@ -40,6 +40,48 @@ const FIX: Record<string, string> = {
 
 const iso = (d: Date) => d.toISOString();
 
+// The doctor's own findings that describe the same problem as a watchdog check
+// (same subject: the job or the Vault secret). They say more (which kind of
+// key, which HTTP codes), so the watchdog's row is folded into them.
+const SAME_PROBLEM: Record<string, RegExp> = {
+  cron_command_literal: /^cron_job_(anon_key|publishable_key|literal_\w+)$/,
+  vault_secret_missing: /^vault_secret_missing$/,
+  vault_secret_unusable: /^vault_(secret_empty|project_url_\w+|service_key_\w+)$/,
+  http_auth_rejected: /^http_auth_failures$/,
+  http_call_failed: /^http_other_failures$/,
+  cron_run_failed: /^cron_run_failures$/,
+};
+
+/** What the watchdog says of one of its findings: its alert, or that none is open yet. */
+const ALERT_STATE = / \((alert open since [^()]*|no alert yet: [^()]*)\)$/;
+
+/**
+ * One row per problem: a watchdog finding about the same subject as one of the
+ * doctor's own (see `SAME_PROBLEM`) is dropped, and its alert state ("alert
+ * open since ...") is added to the doctor's row. Everything else is kept.
+ *
+ * @param own the doctor's findings from its own checks.
+ * @param watchdog what {@linkcode watchdogFindings} returned.
+ * @returns `own` (some details extended) followed by the watchdog rows left.
+ * @example
+ * const all = foldWatchdog(ownFindings, await watchdogFindings(tx, now));
+ */
+export function foldWatchdog(own: Finding[], watchdog: Finding[]): Finding[] {
+  const out = own.map((f) => ({ ...f }));
+  const left = watchdog.filter((w) => {
+    const same = SAME_PROBLEM[w.id];
+    const mine = same &&
+      out.find((f) =>
+        f.subject === w.subject && same.test(f.id) && f.severity !== "ok" && f.severity !== "info"
+      );
+    if (!mine) return true;
+    const state = ALERT_STATE.exec(w.detail)?.[1] ?? "";
+    mine.detail += ` (watchdog ${w.id}: ${state || "firing"})`;
+    return false;
+  });
+  return [...out, ...left];
+}
+
 async function present(sql: Sql): Promise<boolean> {
   const [row] = await sql<{ present: boolean }[]>`
     select to_regprocedure('public.edge_guard_findings(timestamptz)') is not null as present`;
