@@ -33,6 +33,8 @@ const FIX: Record<string, string> = {
   cron_run_failed:
     "select * from cron.job_run_details where status = 'failed' order by start_time desc",
   org_sync_stale: "check the org's sync_runs.org_results and its Odoo credential",
+  org_sync_failing: "select * from public.sync_org_state where consecutive_failures > 0; " +
+    "fix the org's Odoo credential (upsert_integration_credential) or its Odoo",
   sync_run_stuck: "the watchdog marks it failed on its next pass; see the function's logs",
   schedule_drift: "check pg_cron and pg_net load (cron.job_run_details, net.http_request_queue)",
   bot_keeps_failing: "check the bot's webhook (public.bot_runs.error)",

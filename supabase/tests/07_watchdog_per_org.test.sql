@@ -1,0 +1,64 @@
+-- The watchdog with the sync dispatcher (..._watchdog_per_org.sql): a tenant's
+-- failing Odoo alerts on that organization, not on the job; calls the function
+-- never handled still alert on the job. Runs as the non-superuser postgres;
+-- rolls back.
+begin isolation level repeatable read;
+create extension if not exists pgtap;
+select plan(7);
+
+insert into public.organizations (id, name)
+values ('d0000000-0000-4000-8000-00000000000d', 'Broken Odoo'),
+  ('e0000000-0000-4000-8000-00000000000e', 'Fine');
+
+-- A dispatched call whose organization's Odoo failed: the function finished the
+-- run (failed, odoo_timeout) and answered 502.
+insert into public.sync_runs (idempotency_key, integration, job, scheduled_for, started_at,
+  finished_at, status, org_id, dispatched_at, request_id, error_summary)
+values ('odoo:crm:org:d:test', 'odoo', 'crm', now(), now(), now(), 'failed',
+  'd0000000-0000-4000-8000-00000000000d', now(), -7001, 'odoo_timeout');
+insert into public.cron_http_requests (request_id, job_name, function_name, created_at)
+values (-7001, 'odoo-crm-sync-incremental', 'odoo-crm-sync', now());
+insert into net._http_response (id, status_code, created) values (-7001, 502, now());
+select is((select count(*)::int from public.edge_guard_findings()
+  where check_id = 'http_call_failed' and subject = 'odoo-crm-sync-incremental'), 0,
+  'a 502 the function gave after finishing an organization''s run is not the job''s failure');
+
+-- The same answer for a run the function never took over (it crashed first).
+update public.sync_runs set status = 'queued', finished_at = null, error_summary = null
+where request_id = -7001;
+select is((select count(*)::int from public.edge_guard_findings()
+  where check_id = 'http_call_failed' and subject = 'odoo-crm-sync-incremental'), 1,
+  'a 5xx for a run the function never finished is the job''s failure');
+update public.sync_runs set status = 'failed', finished_at = now(), error_summary = 'run_lost'
+where request_id = -7001;
+select is((select count(*)::int from public.edge_guard_findings()
+  where check_id = 'http_call_failed' and subject = 'odoo-crm-sync-incremental'), 1,
+  'a run the reaper marked lost is still the job''s failure');
+
+-- Per organization, from the dispatcher's record (its trigger already wrote one above).
+delete from public.sync_org_state;
+insert into public.sync_org_state (org_id, job, last_finished_at, last_status, last_error,
+  consecutive_failures, next_attempt_at)
+values ('d0000000-0000-4000-8000-00000000000d', 'crm', now(), 'failed', 'odoo_timeout', 1,
+  now() + interval '15 minutes'),
+  ('e0000000-0000-4000-8000-00000000000e', 'crm', now(), 'succeeded', null, 0, null);
+select is((select count(*)::int from public.edge_guard_findings() where check_id = 'org_sync_failing'),
+  0, 'one timeout is not an alert');
+update public.sync_org_state set consecutive_failures = 2, next_attempt_at = now() + interval '1 hour'
+where org_id = 'd0000000-0000-4000-8000-00000000000d';
+select results_eq(
+  $$select subject, detail like 'crm failed 2 times in a row (odoo_timeout), next try %'
+    from public.edge_guard_findings() where check_id = 'org_sync_failing'$$,
+  $$values ('org:d0000000-0000-4000-8000-00000000000d'::text, true)$$,
+  'two failures in a row open one alert on that organization, naming the job and next try');
+update public.sync_org_state set consecutive_failures = 1, last_error = 'odoo_auth_failed'
+where org_id = 'd0000000-0000-4000-8000-00000000000d';
+select is((select count(*)::int from public.edge_guard_findings() where check_id = 'org_sync_failing'
+  and subject = 'org:d0000000-0000-4000-8000-00000000000d'), 1,
+  'a refused Odoo key alerts at once: no retry will fix it');
+select is((select count(*)::int from public.edge_guard_findings()
+  where check_id = 'org_sync_failing' and subject = 'org:e0000000-0000-4000-8000-00000000000e'), 0,
+  'a healthy organization has no alert');
+
+select * from finish();
+rollback;
