@@ -4,7 +4,12 @@
  * reaching the handler) and the options that change the decision.
  */
 import type { AuthContext } from "../auth-guard.ts";
-import { mintUserToken, TEST_ANON_KEY, TEST_SECRET_KEY } from "../../../../tests/support/tokens.ts";
+import {
+  mintAdminToken,
+  mintUserToken,
+  TEST_ANON_KEY,
+  TEST_SECRET_KEY,
+} from "../../../../tests/support/tokens.ts";
 import assert from "node:assert/strict";
 import {
   guardKeys,
@@ -78,6 +83,22 @@ const CASES: GuardCase[] = [
     error: "insufficient_permissions",
     reason: "not_integration_admin",
     identity: "user-3",
+  },
+  {
+    name: "an anonymous sign-in (is_anonymous), even with admin claims",
+    req: () => bearerOf(mintAdminToken(ORG_A, { sub: "anon-1", extra: { is_anonymous: true } })),
+    status: 403,
+    error: "insufficient_permissions",
+    reason: "anonymous_user",
+    identity: "anon-1",
+  },
+  {
+    name: "an anonymous sign-in where the function lets any member in",
+    req: () => bearerOf(mintUserToken({ extra: { is_anonymous: true } })),
+    options: { requireIntegrationAdmin: false },
+    status: 403,
+    error: "insufficient_permissions",
+    reason: "anonymous_user",
   },
   {
     name: "claims only in user_metadata",

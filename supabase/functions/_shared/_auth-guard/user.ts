@@ -42,6 +42,10 @@ export async function authorizeUser(
   const refuse = (reason: string) =>
     reject(call, "insufficient_permissions", reason, sub, firstQueryOrgId(req));
   if (options.allowUserTokens === false) return refuse("user_tokens_not_allowed");
+  // Supabase Auth's anonymous sign-in issues `role: authenticated` tokens with
+  // `is_anonymous: true`: nobody anonymous acts for an organization, whatever
+  // claims an admin may have granted by mistake and whatever the function requires.
+  if (claims.is_anonymous === true) return refuse("anonymous_user");
   if (options.requireIntegrationAdmin !== false) {
     if (!isAdmin) return refuse("not_integration_admin");
     if (orgId === null) return refuse("admin_without_organization");
