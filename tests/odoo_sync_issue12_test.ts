@@ -165,6 +165,23 @@ Deno.test("Odoo 20 with only JSON-2, and Odoo 19 with both, sync with the same s
   }
 });
 
+Deno.test("a server that does not route /web/webclient/version_info is asked /web/version", async () => {
+  const leads = makeLeads(3, { start: at("2026-11-20T09:00:00Z") });
+  await using w = await world({ records: { "crm.lead": leads }, odoo: { version: 19 } });
+  // A proxy in front of Odoo that exposes only the external API and plain http routes.
+  const proxied: typeof fetch = (input, init) =>
+    String(input).endsWith("/web/webclient/version_info")
+      ? Promise.resolve(new Response("<h1>Not Found</h1>", { status: 404 }))
+      : fetch(input, init);
+  const handler = w.handler({ fetch: proxied, now: () => new Date("2026-11-23T10:00:00Z") });
+  const res = await handler(
+    makeRequest({ method: "POST", bearer: TEST_SERVICE_ROLE_KEY, json: {} }),
+  );
+  const report = await res.json();
+  assert.deepEqual([res.status, report.organizations[0].upserted], [200, 3]);
+  assert.ok(w.odoo.calls().some((c) => c.service === "json2"), "Odoo 19: JSON-2 chosen");
+});
+
 Deno.test("no usable API (Odoo 20 without JSON-2 access) is odoo_api_unavailable with a log naming the fix", async () => {
   await using w = await world({
     records: { "crm.lead": makeLeads(2, { start: new Date() }) },

@@ -213,7 +213,8 @@ Deno.test("Odoo application errors and other 4xx are not retried", async () => {
     const before = fetches();
     const notFound = await client({ baseUrl: `${odoo.url}/web` }).authenticate().catch((e) => e);
     assert.ok(notFound instanceof OdooHttpError && notFound.status === 404, String(notFound));
-    assert.equal(fetches() - before, 1);
+    // Asked once each, never retried: version_info, then /web/version.
+    assert.equal(fetches() - before, 2);
     assert.deepEqual(sleeps, []);
   });
 });

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { dispatch, envelope, type State } from "./dispatch.ts";
+import { dispatch, envelope, type State, versionInfo } from "./dispatch.ts";
 import { handleJson2, handleWeb, json2Error } from "./json2.ts";
 import { OdooFault } from "./model.ts";
 
@@ -206,6 +206,9 @@ function answer(
 /** Handles one HTTP request to the fake Odoo. */
 export async function handleRpc(req: Request, ctx: RpcContext): Promise<Response> {
   const path = new URL(req.url).pathname;
+  // `/web/version` (type http, auth none, GET): exp_version() as plain JSON
+  // (`addons/web/controllers/webclient.py`).
+  if (path === "/web/version" && req.method === "GET") return Response.json(versionInfo(ctx.state));
   const r = route(ctx.state, path);
   if (r === null) return notFoundPage();
   if (req.method !== "POST") return new Response("Method Not Allowed", { status: 405 });

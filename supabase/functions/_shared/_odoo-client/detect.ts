@@ -9,6 +9,8 @@
  * answer it with NotFound unless `rpc.use_deprecated_services` is set
  * (`addons/rpc/controllers/jsonrpc.py`).
  */
+import { fetchWithTimeout } from "../outbound.ts";
+import { OdooHttpError, OdooRpcError } from "./errors.ts";
 import { callJsonRpc, type RpcSettings } from "./rpc.ts";
 
 /** An external API of Odoo. */
@@ -47,13 +49,46 @@ export function majorVersion(v: unknown): number {
   return m ? Number(m[1]) : 0;
 }
 
+/** A route the server does not have: an HTTP 404, or Odoo's NotFound error envelope. */
+const notFound = (err: unknown) =>
+  (err instanceof OdooHttpError && err.status === 404) ||
+  (err instanceof OdooRpcError && /NotFound/.test(err.odooName));
+
+/**
+ * `GET /web/version` (type http, auth none: `common.exp_version()` as plain
+ * JSON, `addons/web/controllers/webclient.py`), for a server or proxy that
+ * does not route the JSON-RPC `version_info`. Null when it is not usable.
+ */
+async function webVersion(s: RpcSettings): Promise<unknown> {
+  const r = await fetchWithTimeout(`${s.base}/web/version`, {
+    fetch: s.fetch,
+    init: { method: "GET", headers: { Accept: "application/json" } },
+    timeoutMs: s.timeoutMs,
+  });
+  if (!r.ok || r.status !== 200) return null;
+  try {
+    return JSON.parse(r.text);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Asks the server its version and picks the API: JSON-2 from 19 on, `/jsonrpc`
- * before. A failure (a 404 means no Odoo at that URL) is thrown as it is.
+ * before. When `/web/webclient/version_info` is not routed, `/web/version` is
+ * asked; if neither answers, the first failure is thrown as it is (a 404 on
+ * both means no Odoo at that URL).
  */
 export async function detectApi(s: RpcSettings, id: number): Promise<Omit<ApiInfo, "checkedAt">> {
   const info = { service: "web", method: "version_info" };
-  const v = await callJsonRpc(s, { path: "/web/webclient/version_info", params: {}, info }, id);
+  let v: unknown;
+  try {
+    v = await callJsonRpc(s, { path: "/web/webclient/version_info", params: {}, info }, id);
+  } catch (err) {
+    if (!notFound(err)) throw err;
+    v = await webVersion(s);
+    if (majorVersion(v) === 0) throw err;
+  }
   const major = majorVersion(v);
   return { api: major >= 19 ? "json2" : "jsonrpc", major };
 }
