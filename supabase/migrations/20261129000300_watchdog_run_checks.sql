@@ -7,14 +7,39 @@
 -- request per org in a run has several calls with the same requested_at).
 -- 401/403 -> http_auth_rejected; 5xx, timeout, no answer, other 4xx -> http_call_failed.
 -- One alert per job: the subject is the job, the function is in the detail.
+-- A dispatched sync call (..._sync_dispatcher.sql) answers 502 when its
+-- organization's Odoo refused or failed, after the function recorded the run
+-- as finished: that is one tenant's problem (org_sync_failing below), not the
+-- job's; counted here, one broken tenant would open and resolve the job's
+-- alert on every call. Calls the function never handled still count.
 create or replace function edge_guard.check_calls()
 returns table (check_id text, subject text, severity text, detail text)
 language sql stable
 set search_path = ''
 as $$
-  with c as (select * from edge_guard.calls()),
+  with c as (
+    select o.request_id, o.job_name, o.function_name, o.requested_at, o.status_code,
+      o.timed_out, o.status_code is null and not o.timed_out as failed_to_send
+    from public.edge_guard_call_outcomes o
+    union all
+    select q.request_id, q.job_name, q.function_name, q.created_at, r.status_code,
+      coalesce(r.timed_out, false), r.status_code is null and not coalesce(r.timed_out, false)
+    from public.cron_http_requests q join net._http_response r on r.id = q.request_id
+    where not exists (select 1 from public.edge_guard_call_outcomes o
+      where o.request_id = q.request_id and o.requested_at = q.created_at)),
+  -- An answer the function gave after finishing its dispatched run (pg_net ids
+  -- can restart, hence the time window): the organization's own outcome.
+  job_calls as (
+    select c.* from c
+    where not (c.status_code >= 500 and exists (
+      select 1 from public.sync_runs s
+      where s.request_id = c.request_id
+        and s.dispatched_at between c.requested_at - interval '1 minute'
+          and c.requested_at + interval '1 minute'
+        and s.status in ('succeeded', 'partial', 'failed')
+        and coalesce(s.error_summary, '') not in ('run_lost', 'dispatch_failed')))),
   latest as (
-    select c.job_name, max(c.requested_at) as at from c
+    select c.job_name, max(c.requested_at) as at from job_calls c
     where exists (select 1 from cron.job j where j.jobname = c.job_name)
     group by c.job_name),
   batch as (
@@ -25,7 +50,7 @@ as $$
       count(*) filter (where c.timed_out) as timeouts,
       count(*) filter (where c.failed_to_send) as unsent,
       count(*) filter (where c.status_code between 400 and 499 and c.status_code not in (401, 403)) as s4xx
-    from c join latest l on l.job_name = c.job_name and l.at = c.requested_at
+    from job_calls c join latest l on l.job_name = c.job_name and l.at = c.requested_at
     group by c.job_name, l.at)
   select 'http_auth_rejected', b.job_name, 'error',
     edge_guard.plural(b.auth, 'call') || ' of its latest run (' || b.at::text || ') to /functions/v1/' ||
@@ -65,6 +90,10 @@ $$;
 
 -- An org with an Odoo credential whose last good sync (per job) is older than
 -- two sync periods, counted from when the credential was added if it never synced.
+-- The last good sync is the dispatcher's public.sync_org_state (one row per
+-- organization and job), or a pass over every organization (a service call
+-- without org_id, which the dispatcher does not track) read only within the
+-- periods that matter, through the (integration, job, scheduled_for) index.
 create or replace function edge_guard.check_freshness(p_now timestamptz, p_period interval)
 returns table (check_id text, subject text, severity text, detail text)
 language sql stable
@@ -73,17 +102,22 @@ as $$
   with orgs as (
     select c.org_id, min(c.created_at) as since from public.integration_credentials c
     where c.integration_type = 'odoo' group by c.org_id),
+  passes as (
+    select r.job, r.org_results, coalesce(r.finished_at, r.started_at) as at
+    from public.sync_runs r
+    where r.integration = 'odoo' and r.org_id is null
+      and r.scheduled_for >= p_now - 2 * p_period - interval '1 hour'),
   last_ok as (
-    select o.org_id, o.since, j.job,
-      (select max(coalesce(r.finished_at, r.started_at)) from public.sync_runs r
-        where r.integration = 'odoo' and r.job = j.job
-          and r.org_results -> (o.org_id::text) ->> 'status' = 'ok') as at
-    from orgs o cross join (values ('crm'), ('chatter')) j(job)),
+    select o.org_id, o.since, j.job, greatest(s.last_success_at,
+      (select max(p.at) from passes p
+        where p.job = j.job and p.org_results -> (o.org_id::text) ->> 'status' = 'ok')) as at
+    from orgs o cross join (values ('crm'), ('chatter')) j(job)
+    left join public.sync_org_state s on s.org_id = o.org_id and s.job = j.job),
   stale as (
     select * from last_ok where coalesce(at, since) < p_now - 2 * p_period)
   select 'org_sync_stale', 'org:' || s.org_id::text, 'error',
-    string_agg(s.job || case when s.at is null then ' never synced' else
-      ' last synced ' || s.at::text end, '; ' order by s.job) ||
+    string_agg(s.job || case when s.at is null then ' never synced'
+      else ' last synced ' || s.at::text end, '; ' order by s.job) ||
     ': older than two sync periods (' || (2 * p_period)::text || ')'
   from stale s group by s.org_id
 $$;
@@ -136,6 +170,26 @@ as $$
   having count(*) = p_runs and bool_and(r.status = 'failed')
 $$;
 
+-- An organization whose dispatched syncs keep failing (per job, from
+-- public.sync_org_state): at once when its Odoo refuses the key or the
+-- credential is unusable (no retry will fix it), after two failures in a row
+-- otherwise (one timeout is not worth waking anyone). One alert per
+-- organization; the detail names the job, the fixed error code and the next try.
+create or replace function edge_guard.check_org_failures()
+returns table (check_id text, subject text, severity text, detail text)
+language sql stable
+set search_path = ''
+as $$
+  select 'org_sync_failing', 'org:' || s.org_id::text, 'error',
+    string_agg(s.job || ' failed ' || edge_guard.plural(s.consecutive_failures, 'time') ||
+      ' in a row (' || coalesce(s.last_error, 'unknown') || ')' ||
+      coalesce(', next try ' || s.next_attempt_at::text, ''), '; ' order by s.job)
+  from public.sync_org_state s
+  where s.consecutive_failures >= 2
+    or (s.consecutive_failures >= 1 and s.last_error in ('odoo_auth_failed', 'credential_missing'))
+  group by s.org_id
+$$;
+
 revoke all on all functions in schema edge_guard from public, anon, authenticated, service_role;
 
 /**
@@ -156,6 +210,7 @@ as $$
     union all select * from edge_guard.check_calls()
     union all select * from edge_guard.check_cron_runs(p_now)
     union all select x.* from s, edge_guard.check_freshness(p_now, s.sync_period) x
+    union all select * from edge_guard.check_org_failures()
     union all select x.* from s, edge_guard.check_stuck_runs(p_now, s.run_max_lifetime) x
     union all select x.* from s, edge_guard.check_drift(p_now, s.drift_tolerance) x
     union all select x.* from s, edge_guard.check_bots(s.failing_runs) x)

@@ -1,4 +1,4 @@
--- The watchdog with the sync dispatcher (..._watchdog_per_org.sql): a tenant's
+-- The watchdog with the sync dispatcher (..._watchdog_run_checks.sql): a tenant's
 -- failing Odoo alerts on that organization, not on the job; calls the function
 -- never handled still alert on the job. Runs as the non-superuser postgres;
 -- rolls back.

@@ -23,6 +23,9 @@ create index if not exists sync_runs_in_progress_idx
   on public.sync_runs (job, org_id) where status in ('queued', 'running');
 create index if not exists sync_runs_org_period_idx
   on public.sync_runs (org_id, job, scheduled_for) where org_id is not null;
+-- The watchdog finds the run behind a call's answer by its request id.
+create index if not exists sync_runs_request_idx
+  on public.sync_runs (request_id) where request_id is not null;
 
 -- One row per job; change with UPDATE (docs/fanout.md, "Settings").
 create table if not exists public.sync_dispatch_settings (
