@@ -12,6 +12,9 @@
 -- as finished: that is one tenant's problem (org_sync_failing below), not the
 -- job's; counted here, one broken tenant would open and resolve the job's
 -- alert on every call. Calls the function never handled still count.
+-- Only the last day of calls is read (outcomes are kept 30 days, one per
+-- organization and call with the dispatcher): a job with no answered call for
+-- a day is judged by cron_run_failed and org_sync_stale instead.
 create or replace function edge_guard.check_calls()
 returns table (check_id text, subject text, severity text, detail text)
 language sql stable
@@ -21,12 +24,14 @@ as $$
     select o.request_id, o.job_name, o.function_name, o.requested_at, o.status_code,
       o.timed_out, o.status_code is null and not o.timed_out as failed_to_send
     from public.edge_guard_call_outcomes o
+    where o.requested_at > now() - interval '1 day'
     union all
     select q.request_id, q.job_name, q.function_name, q.created_at, r.status_code,
       coalesce(r.timed_out, false), r.status_code is null and not coalesce(r.timed_out, false)
     from public.cron_http_requests q join net._http_response r on r.id = q.request_id
-    where not exists (select 1 from public.edge_guard_call_outcomes o
-      where o.request_id = q.request_id and o.requested_at = q.created_at)),
+    where q.created_at > now() - interval '1 day'
+      and not exists (select 1 from public.edge_guard_call_outcomes o
+        where o.request_id = q.request_id and o.requested_at = q.created_at)),
   -- An answer the function gave after finishing its dispatched run (pg_net ids
   -- can restart, hence the time window): the organization's own outcome.
   job_calls as (
