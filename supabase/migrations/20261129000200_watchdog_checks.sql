@@ -60,23 +60,27 @@ exception when others then
 end
 $$;
 
--- Every call our cron jobs made that got an answer: the durable copy plus
--- responses the watchdog has not copied yet (so the read-only doctor is current).
-create or replace function edge_guard.calls()
-returns table (job_name text, function_name text, requested_at timestamptz,
+-- Every call our cron jobs made since p_since that got an answer: the durable
+-- copy plus responses the watchdog has not copied yet (so the read-only doctor
+-- is current).
+create or replace function edge_guard.calls(p_since timestamptz)
+returns table (request_id bigint, job_name text, function_name text, requested_at timestamptz,
   status_code integer, timed_out boolean, failed_to_send boolean, responded_at timestamptz)
 language sql stable
 set search_path = ''
 as $$
-  select o.job_name, o.function_name, o.requested_at, o.status_code, o.timed_out,
+  select o.request_id, o.job_name, o.function_name, o.requested_at, o.status_code, o.timed_out,
     o.status_code is null and not o.timed_out, o.responded_at
   from public.edge_guard_call_outcomes o
+  where o.requested_at > p_since
   union all
-  select c.job_name, c.function_name, c.created_at, r.status_code, coalesce(r.timed_out, false),
-    r.status_code is null and not coalesce(r.timed_out, false), r.created
+  select c.request_id, c.job_name, c.function_name, c.created_at, r.status_code,
+    coalesce(r.timed_out, false), r.status_code is null and not coalesce(r.timed_out, false),
+    r.created
   from public.cron_http_requests c join net._http_response r on r.id = c.request_id
-  where not exists (select 1 from public.edge_guard_call_outcomes o
-    where o.request_id = c.request_id and o.requested_at = c.created_at)
+  where c.created_at > p_since
+    and not exists (select 1 from public.edge_guard_call_outcomes o
+      where o.request_id = c.request_id and o.requested_at = c.created_at)
 $$;
 
 -- A cron command that holds a literal key or URL (one alert per job).

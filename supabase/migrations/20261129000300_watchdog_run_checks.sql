@@ -20,18 +20,7 @@ returns table (check_id text, subject text, severity text, detail text)
 language sql stable
 set search_path = ''
 as $$
-  with c as (
-    select o.request_id, o.job_name, o.function_name, o.requested_at, o.status_code,
-      o.timed_out, o.status_code is null and not o.timed_out as failed_to_send
-    from public.edge_guard_call_outcomes o
-    where o.requested_at > now() - interval '1 day'
-    union all
-    select q.request_id, q.job_name, q.function_name, q.created_at, r.status_code,
-      coalesce(r.timed_out, false), r.status_code is null and not coalesce(r.timed_out, false)
-    from public.cron_http_requests q join net._http_response r on r.id = q.request_id
-    where q.created_at > now() - interval '1 day'
-      and not exists (select 1 from public.edge_guard_call_outcomes o
-        where o.request_id = q.request_id and o.requested_at = q.created_at)),
+  with c as (select * from edge_guard.calls(now() - interval '1 day')),
   -- An answer the function gave after finishing its dispatched run (pg_net ids
   -- can restart, hence the time window): the organization's own outcome.
   job_calls as (
