@@ -14,13 +14,16 @@ import { createHandler as crmSync } from "../supabase/functions/odoo-crm-sync/in
 import { captureLogs } from "./support/guard_harness.ts";
 import { launchBrowser } from "./support/browser.ts";
 
-// Written to docs/ when UPDATE_SCREENSHOT=1 (or when missing), so `./dev test` leaves the tree clean.
+// Every run saves the admin view after a sync to .local/ (ignored by git); the copy in docs/ is
+// rewritten when UPDATE_SCREENSHOT=1 (or when missing), so `./dev test` leaves the tree clean.
 const DOCS_SCREENSHOT = new URL("../docs/admin-page.png", import.meta.url).pathname;
+const RUN_SCREENSHOT = new URL("../.local/admin-page.png", import.meta.url).pathname;
 
 async function screenshotPath(): Promise<string> {
   const exists = await Deno.stat(DOCS_SCREENSHOT).then(() => true, () => false);
   if (Deno.env.get("UPDATE_SCREENSHOT") === "1" || !exists) return DOCS_SCREENSHOT;
-  return await Deno.makeTempFile({ prefix: "admin-page-", suffix: ".png" });
+  await Deno.mkdir(new URL("../.local/", import.meta.url), { recursive: true });
+  return RUN_SCREENSHOT;
 }
 const TOKEN_TTL = 3;
 
@@ -118,7 +121,6 @@ Deno.test({
       await page.screenshot({ path: shot, fullPage: true });
       const png = await Deno.readFile(shot);
       assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG was saved");
-      if (shot !== DOCS_SCREENSHOT) await Deno.remove(shot);
       await page.click("#job-crm .sync-now");
       await result.filter({ hasText: "already synced this minute" }).waitFor();
       assert.match(await text(page, "#status"), /already synced this minute/);
