@@ -1,10 +1,11 @@
--- The watchdog with the sync dispatcher (..._watchdog_run_checks.sql): a tenant's
--- failing Odoo alerts on that organization, not on the job; calls the function
--- never handled still alert on the job. Runs as the non-superuser postgres;
+-- The watchdog's per-organization and per-bot checks (..._watchdog_run_checks.sql):
+-- with the sync dispatcher, a tenant's failing Odoo alerts on that organization,
+-- not on the job, while calls the function never handled still alert on the
+-- job; a bot whose last runs all failed alerts on that bot. Runs as the non-superuser postgres;
 -- rolls back.
 begin isolation level repeatable read;
 create extension if not exists pgtap;
-select plan(7);
+select plan(9);
 
 insert into public.organizations (id, name)
 values ('d0000000-0000-4000-8000-00000000000d', 'Broken Odoo'),
@@ -59,6 +60,24 @@ select is((select count(*)::int from public.edge_guard_findings() where check_id
 select is((select count(*)::int from public.edge_guard_findings()
   where check_id = 'org_sync_failing' and subject = 'org:e0000000-0000-4000-8000-00000000000e'), 0,
   'a healthy organization has no alert');
+
+-- A bot whose last runs (failing_runs, default 3) all failed.
+insert into public.bots (id, org_id, name, webhook_url)
+values ('b0000000-0000-4000-8000-00000000000b', 'e0000000-0000-4000-8000-00000000000e', 'Flaky',
+  'https://hooks.invalid/x');
+insert into public.bot_runs (bot_id, org_id, scheduled_minute, status, started_at)
+select 'b0000000-0000-4000-8000-00000000000b', 'e0000000-0000-4000-8000-00000000000e',
+  date_trunc('minute', now()) - make_interval(mins => n), s, now() - make_interval(mins => n)
+from (values (1, 'failed'), (2, 'failed'), (3, 'succeeded')) v(n, s);
+select is((select count(*)::int from public.edge_guard_findings() where check_id = 'bot_keeps_failing'),
+  0, 'two failures after a success is not yet a bot that keeps failing');
+insert into public.bot_runs (bot_id, org_id, scheduled_minute, status, started_at)
+values ('b0000000-0000-4000-8000-00000000000b', 'e0000000-0000-4000-8000-00000000000e',
+  date_trunc('minute', now()), 'failed', now());
+select results_eq(
+  $$select subject, severity from public.edge_guard_findings() where check_id = 'bot_keeps_failing'$$,
+  $$values ('bot:b0000000-0000-4000-8000-00000000000b'::text, 'warn'::text)$$,
+  'three failed runs in a row: the bot keeps failing');
 
 select * from finish();
 rollback;
