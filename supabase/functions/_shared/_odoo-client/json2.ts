@@ -6,7 +6,6 @@
  * `Json2RpcDispatcher.handle_error` in `odoo/http.py`).
  * Internal: use `createOdooClient` from `odoo-client.ts`.
  */
-import { redact } from "../log.ts";
 import {
   describeCall,
   OdooApiUnavailableError,
@@ -15,7 +14,7 @@ import {
   OdooHttpError,
   OdooRpcError,
 } from "./errors.ts";
-import { type Answer, parseJson, post, type RpcSettings, withRetries } from "./rpc.ts";
+import { type Answer, parseJson, post, type RpcSettings, serverText, withRetries } from "./rpc.ts";
 import { isRetryableStatus } from "../outbound.ts";
 
 /** Where JSON-2 goes: database and bearer key. */
@@ -84,11 +83,10 @@ function json2Error(answer: Answer, s: RpcSettings, call: OdooCallInfo, attempt:
   if (isRetryableStatus(answer.status) && answer.status !== 500) {
     return new OdooHttpError(answer.status, call, { attempts: attempt });
   }
-  const text = (v: unknown) => redact(typeof v === "string" ? v : "", [s.secret]);
   return new OdooRpcError({
     odooName: String(body.name),
-    odooMessage: text(body.message),
-    debug: text(body.debug),
+    odooMessage: serverText(body.message, s),
+    debug: serverText(body.debug, s),
     call,
     attempts: attempt,
   });

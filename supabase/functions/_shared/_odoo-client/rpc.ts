@@ -154,12 +154,16 @@ export function callJsonRpc(s: RpcSettings, c: JsonRpcCall, id: number): Promise
 
 const NOT_FOUND = "werkzeug.exceptions.NotFound";
 
+/** Text from an Odoo error body (message, traceback) with the API key redacted; "" for a non-string. */
+export function serverText(v: unknown, s: Pick<RpcSettings, "secret">): string {
+  return redact(typeof v === "string" ? v : "", [s.secret]);
+}
+
 function envelopeError(error: unknown, s: RpcSettings, call: OdooCallInfo, attempt: number) {
   const e = (error && typeof error === "object" ? error : {}) as Record<string, unknown>;
   const data = (e.data && typeof e.data === "object" ? e.data : {}) as Record<string, unknown>;
   const name = typeof data.name === "string" ? data.name : "unknown";
-  const text = (v: unknown) => redact(typeof v === "string" ? v : "", [s.secret]);
-  const message = text(data.message) || text(e.message);
+  const message = serverText(data.message, s) || serverText(e.message, s);
   // Code 100 is Odoo's "Session Expired"/"Session Invalid"; AccessDenied is a refused key.
   if (name === "odoo.exceptions.AccessDenied" || e.code === 100) {
     return new OdooAuthError(`Odoo ${describeCall(call)} refused the credentials: ${message}`, {
@@ -176,7 +180,7 @@ function envelopeError(error: unknown, s: RpcSettings, call: OdooCallInfo, attem
   return new OdooRpcError({
     odooName: name,
     odooMessage: message,
-    debug: text(data.debug),
+    debug: serverText(data.debug, s),
     call,
     attempts: attempt,
   });
