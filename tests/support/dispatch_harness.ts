@@ -40,11 +40,9 @@ function gatedServer() {
   const held: (() => void)[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
     if (handle) return handle(req);
+    // Released by the next `open`; if pg_net gave up meanwhile (its timeout), the answer is dropped.
     return new Promise<Response>((resolve) => {
-      const release = () => resolve(handle ? handle(req) : new Response(null, { status: 503 }));
-      held.push(release);
-      // pg_net gave up (its timeout): nothing is waiting for this answer any more.
-      req.signal.addEventListener("abort", () => resolve(new Response(null, { status: 499 })));
+      held.push(() => resolve(handle ? handle(req) : new Response(null, { status: 503 })));
     });
   });
   const open = (h: Handle | undefined) => {
