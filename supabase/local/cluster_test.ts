@@ -11,7 +11,8 @@ import { connect, testDatabaseUrl } from "../../tests/support/db.ts";
 Deno.test("the real extensions are installed, by supabase_admin, the migrations' ones through supautils", async () => {
   const sql = connect(await testDatabaseUrl());
   try {
-    const rows = await sql`select e.extname, e.extversion, e.extnamespace::regnamespace::text as schema,
+    const rows =
+      await sql`select e.extname, e.extversion, e.extnamespace::regnamespace::text as schema,
         e.extowner::regrole::text as owner
       from pg_extension e where e.extname in ('pg_cron', 'pg_net', 'supabase_vault')
       order by e.extname`;
@@ -23,7 +24,8 @@ Deno.test("the real extensions are installed, by supabase_admin, the migrations'
     ]);
     // pg_net's C worker runs (the function raises otherwise).
     await sql`select net.check_worker_is_up()`;
-    const [me] = await sql`select rolsuper, current_setting('supautils.privileged_role') as privileged
+    const [me] =
+      await sql`select rolsuper, current_setting('supautils.privileged_role') as privileged
       from pg_roles where rolname = current_user`;
     assert.deepEqual({ ...me }, { rolsuper: false, privileged: "postgres" });
   } finally {

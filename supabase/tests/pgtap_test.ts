@@ -22,7 +22,19 @@ for (const suite of suites) {
   Deno.test(`pgTAP ${suite}`, async () => {
     const url = await testDatabaseUrl();
     const out = await new Deno.Command("psql", {
-      args: [url, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", PGTAP, "-f", `${dir}${suite}`],
+      args: [
+        url,
+        "-X",
+        "-q",
+        "-t",
+        "-A",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-c",
+        PGTAP,
+        "-f",
+        `${dir}${suite}`,
+      ],
       cwd: dir,
       env: { PGOPTIONS: "--client-min-messages=warning" },
       stdout: "piped",

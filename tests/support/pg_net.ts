@@ -58,7 +58,9 @@ export async function expirePgNetResponses(url: string, o: { timeoutMs?: number 
       await sleep(1100);
       await admin`select net.wake()`;
       await sleep(200);
-      const [{ n }] = await admin<{ n: number }[]>`select count(*)::int as n from net._http_response`;
+      const [{ n }] = await admin<
+        { n: number }[]
+      >`select count(*)::int as n from net._http_response`;
       if (n === 0) return;
     }
     throw new Error("pg_net did not delete its expired responses");
