@@ -34,11 +34,15 @@ export async function prepareDispatch(
 
 type Handle = (req: Request) => Promise<Response>;
 
+const SYNC_PATH = "/functions/v1/odoo-crm-sync";
+
 /** A server on 127.0.0.1 that holds requests until a handler is set. */
 function gatedServer() {
   let handle: Handle | undefined;
   const held: (() => void)[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    // pg_cron's own jobs call this project URL too: answer them at once, never hold them.
+    if (new URL(req.url).pathname !== SYNC_PATH) return new Response(null, { status: 404 });
     if (handle) return handle(req);
     // Released by the next `open`; if pg_net gave up meanwhile (its timeout), the answer is dropped.
     return new Promise<Response>((resolve) => {
