@@ -108,6 +108,8 @@ export interface LocalAuth {
   signing: "ES256" | "HS256";
   /** The public keys it publishes (empty in HS256 mode): what functions get as `SUPABASE_JWKS`. */
   jwks(): { keys: JWK[] };
+  /** The private keys it signs and verifies with now (local only), the signing one first. */
+  signingKeys(): readonly SigningJwk[];
   /** Restarts `auth serve` on the same port with other keys or token lifetime. */
   restart(changes: AuthRestart): Promise<void>;
   /** Stops it. Idempotent. */
@@ -145,6 +147,7 @@ export async function startLocalAuth(options: LocalAuthOptions): Promise<LocalAu
     version: proc.health.version,
     signing,
     jwks: () => ({ keys: settings.signingKeys.map(publicJwk) }),
+    signingKeys: () => settings.signingKeys,
     async restart(changes) {
       await proc.stop();
       settings = { ...settings, ...changes };
