@@ -97,7 +97,12 @@ const CASES: Case[] = [
     status: 403,
     code: "org_scope_violation",
   },
-  { name: "anonymous sign-in", token: anonymousToken, status: 403, code: "insufficient_permissions" },
+  {
+    name: "anonymous sign-in",
+    token: anonymousToken,
+    status: 403,
+    code: "insufficient_permissions",
+  },
   {
     name: "refreshed session of the admin",
     token: async () => {
@@ -129,19 +134,22 @@ async function runTable(t: Deno.TestContext, alg: "ES256" | "HS256") {
       await stack.auth.restart({ jwtExpSeconds: 3600 });
     }
   });
-  await t.step(`${alg}: revoked through the admin API: old token passes, refreshed 403`, async () => {
-    const user = await newUser({ integration_admin: true, organization_id: ORG });
-    const session = await signInWithPassword(anon, user.login);
-    assert.deepEqual(await syncNow(session.access_token), { status: 200, code: null });
-    await setUserClaims(admin, user.id, { integration_admin: false, organization_id: ORG });
-    // Claims are copied into the token when it is issued: the old one keeps them until it expires.
-    assert.deepEqual(await syncNow(session.access_token), { status: 200, code: null });
-    const refreshed = await refreshSession(anon, session.refresh_token);
-    assert.deepEqual(await syncNow(refreshed.access_token), {
-      status: 403,
-      code: "insufficient_permissions",
-    });
-  });
+  await t.step(
+    `${alg}: revoked through the admin API: old token passes, refreshed 403`,
+    async () => {
+      const user = await newUser({ integration_admin: true, organization_id: ORG });
+      const session = await signInWithPassword(anon, user.login);
+      assert.deepEqual(await syncNow(session.access_token), { status: 200, code: null });
+      await setUserClaims(admin, user.id, { integration_admin: false, organization_id: ORG });
+      // Claims are copied into the token when it is issued: the old one keeps them until it expires.
+      assert.deepEqual(await syncNow(session.access_token), { status: 200, code: null });
+      const refreshed = await refreshSession(anon, session.refresh_token);
+      assert.deepEqual(await syncNow(refreshed.access_token), {
+        status: 403,
+        code: "insufficient_permissions",
+      });
+    },
+  );
 }
 
 Deno.test({

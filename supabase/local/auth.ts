@@ -135,9 +135,7 @@ export async function startLocalAuth(options: LocalAuthOptions): Promise<LocalAu
     dbUrl: options.dbUrl,
     projectUrl: options.projectUrl,
     jwtSecret: options.jwtSecret,
-    signingKeys: signing === "HS256"
-      ? []
-      : options.signingKeys ?? [await generateSigningKey()],
+    signingKeys: signing === "HS256" ? [] : options.signingKeys ?? [await generateSigningKey()],
     jwtExpSeconds: options.jwtExpSeconds ?? 3600,
     port,
   };

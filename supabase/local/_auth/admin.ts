@@ -31,7 +31,9 @@ async function call<T>(e: AuthEndpoint, path: string, init: RequestInit & { bear
   const body = await res.text();
   if (!res.ok) {
     // GoTrue's error body carries no credential; the path has no query secrets.
-    throw new Error(`Auth ${init.method ?? "GET"} ${path.split("?")[0]}: ${res.status} ${body.slice(0, 300)}`);
+    throw new Error(
+      `Auth ${init.method ?? "GET"} ${path.split("?")[0]}: ${res.status} ${body.slice(0, 300)}`,
+    );
   }
   return JSON.parse(body) as T;
 }

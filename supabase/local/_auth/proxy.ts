@@ -21,7 +21,14 @@ export const AUTH_MOUNT_PREFIX = "/auth/v1/";
 const OPEN = new Set(["/verify", "/callback", "/authorize", "/.well-known/jwks.json"]);
 // Hop-by-hop headers (RFC 9110 §7.6.1), plus accept-encoding: fetch would decode
 // a compressed answer but keep its Content-Encoding.
-const DROP = ["connection", "keep-alive", "transfer-encoding", "upgrade", "host", "accept-encoding"];
+const DROP = [
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "upgrade",
+  "host",
+  "accept-encoding",
+];
 
 /** CORS headers for an answer to `req`. */
 function cors(req: Request): Headers {
@@ -46,8 +53,12 @@ function withCors(req: Request, res: Response): Response {
 
 function keyRefusal(req: Request, apiKeys: readonly string[]): Response | null {
   const apikey = req.headers.get("apikey");
-  if (apikey === null) return Response.json({ message: "No API key found in request" }, { status: 401 });
-  if (!apiKeys.includes(apikey)) return Response.json({ message: "Invalid API key" }, { status: 401 });
+  if (apikey === null) {
+    return Response.json({ message: "No API key found in request" }, { status: 401 });
+  }
+  if (!apiKeys.includes(apikey)) {
+    return Response.json({ message: "Invalid API key" }, { status: 401 });
+  }
   return null;
 }
 
@@ -92,7 +103,12 @@ export function authProxy(options: AuthProxyOptions) {
         return withCors(req, res);
       } catch {
         // Kong's answer when the upstream cannot be reached.
-        return withCors(req, Response.json({ message: "An invalid response was received from the upstream server" }, { status: 502 }));
+        return withCors(
+          req,
+          Response.json({ message: "An invalid response was received from the upstream server" }, {
+            status: 502,
+          }),
+        );
       }
     },
   };

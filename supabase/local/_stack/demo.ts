@@ -8,12 +8,7 @@
  */
 import { startDemoReceiver } from "../demo_receiver.ts";
 import { randomToken } from "../keys.ts";
-import {
-  type AuthEndpoint,
-  createAuthUser,
-  setUserClaims,
-  signInWithPassword,
-} from "../auth.ts";
+import { type AuthEndpoint, createAuthUser, setUserClaims, signInWithPassword } from "../auth.ts";
 import type { Closers } from "./services.ts";
 import type { DemoSeed, LocalStackOptions, OdooTarget } from "./types.ts";
 import { asServiceRole, type Sql } from "../../functions/_shared/db.ts";
