@@ -114,6 +114,8 @@ export interface LocalAuth {
   restart(changes: AuthRestart): Promise<void>;
   /** Stops it. Idempotent. */
   stop(): Promise<void>;
+  /** Kills it now without waiting (an `unload` handler's stop). */
+  stopSync(): void;
 }
 
 /**
@@ -152,5 +154,6 @@ export async function startLocalAuth(options: LocalAuthOptions): Promise<LocalAu
       proc = await spawnServe(build, serveEnv(settings, build), url);
     },
     stop: () => proc.stop(),
+    stopSync: () => proc.stopSync(),
   };
 }

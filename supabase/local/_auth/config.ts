@@ -62,6 +62,10 @@ export function serveEnv(s: AuthSettings, build: AuthBuild): Record<string, stri
   const keys = gotrueJwtKeys(s.signingKeys, s.jwtSecret);
   return {
     ...migrateEnv(s.dbUrl, build),
+    // A kept pool, as a hosted Auth server has: with the default idle pool of 0
+    // every request would open a new database connection.
+    GOTRUE_DB_MAX_POOL_SIZE: "10",
+    GOTRUE_DB_MAX_IDLE_POOL_SIZE: "10",
     GOTRUE_API_HOST: "127.0.0.1",
     PORT: String(s.port),
     API_EXTERNAL_URL: `${project}/auth/v1`,

@@ -42,6 +42,8 @@ export interface AuthProcess {
   health: { version: string; name: string; description: string };
   /** Stops the process and waits for it. Idempotent. */
   stop(): Promise<void>;
+  /** Kills it now without waiting (for `unload` handlers, which cannot wait). */
+  stopSync(): void;
 }
 
 async function waitForHealth(
@@ -88,6 +90,11 @@ export async function spawnServe(
   let stopped: Promise<void> | undefined;
   return {
     health,
+    stopSync() {
+      try {
+        if (!done) child.kill("SIGKILL");
+      } catch { /* already gone */ }
+    },
     stop() {
       stopped ??= (async () => {
         const kill = (signal: Deno.Signal) => {
