@@ -32,9 +32,9 @@ import {
 } from "../supabase/local/auth.ts";
 
 const cluster = await startCluster();
-let auth: LocalAuth | undefined;
+const running: { auth?: LocalAuth } = {};
 globalThis.addEventListener("unload", () => {
-  auth?.stopSync();
+  running.auth?.stopSync();
   cluster.stopSync();
 });
 await applyLocalStack(cluster.url);
@@ -48,7 +48,7 @@ const gateway = Deno.serve(
 );
 gateway.unref();
 const projectUrl = `http://127.0.0.1:${gateway.addr.port}`;
-auth = await startLocalAuth({
+const auth = running.auth = await startLocalAuth({
   dbUrl: cluster.url,
   projectUrl,
   jwtSecret: keys.jwtSecret,
@@ -74,7 +74,7 @@ const guard: VerifyOptions = {
       ({
         SUPABASE_URL: projectUrl,
         JWT_SECRET: keys.jwtSecret,
-        SUPABASE_JWKS: JSON.stringify(auth!.jwks()),
+        SUPABASE_JWKS: JSON.stringify(auth.jwks()),
         SUPABASE_ANON_KEY: keys.anonKey,
         SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
       } as Record<string, string>)[name],
