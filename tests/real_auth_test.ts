@@ -6,7 +6,8 @@
  * the same port to change its mode, its token lifetime or its keys.
  */
 import assert from "node:assert/strict";
-import { decodeProtectedHeader } from "jose";
+import { decodeJwt, decodeProtectedHeader } from "jose";
+import { createEs256Key, mintAdminToken } from "./support/tokens.ts";
 import { createClient } from "@supabase/supabase-js";
 import { startLocalStack } from "../supabase/local/stack.ts";
 import {
@@ -166,6 +167,29 @@ Deno.test({
   } finally {
     await stack.auth.restart({ signingKeys: esKeys });
   }
+});
+
+Deno.test("real Supabase Auth: the unit tests' minted tokens have the real tokens' shape", async () => {
+  const real = await signIn(stack.demo.users.admin);
+  const key = await createEs256Key();
+  const minted = await mintAdminToken(ORG, {
+    alg: "ES256",
+    privateKey: key.privateKey,
+    kid: key.kid,
+  });
+  const keysOf = (o: object) => Object.keys(o).sort();
+  assert.deepEqual(keysOf(decodeProtectedHeader(minted)), keysOf(decodeProtectedHeader(real)));
+  const [r, m] = [decodeJwt(real), decodeJwt(minted)];
+  assert.deepEqual(keysOf(m), keysOf(r));
+  assert.deepEqual(keysOf(m.app_metadata as object), keysOf(r.app_metadata as object));
+  for (const claim of ["aud", "role", "aal", "is_anonymous", "phone"]) {
+    assert.deepEqual(m[claim], r[claim], claim);
+  }
+  assert.equal(r.exp! - r.iat!, m.exp! - m.iat!);
+  assert.deepEqual(
+    (r.amr as { method: string }[]).map((a) => a.method),
+    (m.amr as { method: string }[]).map((a) => a.method),
+  );
 });
 
 Deno.test({
