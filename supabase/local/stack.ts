@@ -68,6 +68,8 @@ async function startParts(closers: Closers, o: {
     env,
     workerIntervalMs,
     logger,
+    functionsDir: options.functionsDir,
+    limits: options.limits,
     mounts: [
       { prefix: "/auth/v1/", handle: auth.handle },
       adminPageMount({ anonKey: keys.anonKey }),

@@ -1,0 +1,134 @@
+/**
+ * The gateway's isolates: one per function, booted on first use (or at once
+ * after a save), replaced by a new one when a file of the function or of
+ * `_shared` changes, and kept failed (503 BOOT_ERROR) until the next save.
+ * Imported only by `gateway.ts`.
+ *
+ * @module
+ */
+import type { Logger } from "../../functions/_shared/log.ts";
+import { type Isolate, type RuntimeLimits, startIsolate } from "../runtime.ts";
+
+/** What the registry starts isolates with. */
+export interface RegistryOptions {
+  dir: string;
+  env: Record<string, string>;
+  envFile: string | null;
+  limits: RuntimeLimits;
+  logger: Logger;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** A function's state: its isolate, or the boot error that stays until the next save. */
+type Slot = { isolate: Isolate; booted: Promise<Error | null> };
+
+/** The running isolates by function name. */
+export function isolateRegistry(o: RegistryOptions) {
+  const slots = new Map<string, Slot>();
+  const all = new Set<Isolate>();
+
+  function boot(name: string): Slot {
+    const envFile = o.envFile;
+    const isolate = startIsolate({
+      name,
+      file: `${o.dir}/${name}/index.ts`,
+      functionsDir: o.dir,
+      env: o.env,
+      envFile,
+      limits: o.limits,
+      logger: o.logger,
+      onExit() {
+        all.delete(isolate);
+        const slot = slots.get(name);
+        // A crashed or limit-stopped isolate is replaced on the next request;
+        // a failed boot stays failed until the next save.
+        if (slot?.isolate === isolate) {
+          slot.booted.then((err) => err === null && slots.delete(name));
+        }
+      },
+    });
+    all.add(isolate);
+    const slot = { isolate, booted: isolate.ready };
+    slots.set(name, slot);
+    return slot;
+  }
+
+  return {
+    /** The isolate serving `name`, its boot error, or null when there is no such function. */
+    async get(name: string): Promise<Isolate | Error | null> {
+      let slot = slots.get(name);
+      if (slot === undefined) {
+        if (!(await isFile(`${o.dir}/${name}/index.ts`))) return null;
+        slot = slots.get(name) ?? boot(name);
+      }
+      const err = await slot.booted;
+      return err ?? slot.isolate;
+    },
+    /** After a save: retire the old isolate and boot a new one (if the function still exists). */
+    async reload(name: string): Promise<void> {
+      const old = slots.get(name);
+      slots.delete(name);
+      old?.isolate.retire();
+      if (await isFile(`${o.dir}/${name}/index.ts`)) boot(name);
+    },
+    /** Names with a slot now. */
+    names: () => [...slots.keys()],
+    /** Kills every isolate and waits for them. */
+    async stopAll(): Promise<void> {
+      slots.clear();
+      await Promise.all([...all].map((i) => i.stop()));
+    },
+  };
+}
+
+/** The registry's type. */
+export type IsolateRegistry = ReturnType<typeof isolateRegistry>;
+
+const DEBOUNCE_MS = 40;
+
+/**
+ * Watches the functions folder: a change under `<name>/` reloads that
+ * function; under `_shared/` (or any `_` folder) or the folder itself (the
+ * secrets file), every running one.
+ */
+export function watchFunctions(dir: string, registry: IsolateRegistry): { close(): Promise<void> } {
+  const watcher = Deno.watchFs(dir, { recursive: true });
+  const pending = new Map<string, ReturnType<typeof setTimeout>>();
+  const schedule = (name: string) => {
+    clearTimeout(pending.get(name));
+    pending.set(
+      name,
+      setTimeout(() => {
+        pending.delete(name);
+        registry.reload(name).catch(() => {});
+      }, DEBOUNCE_MS),
+    );
+  };
+  const loop = (async () => {
+    for await (const event of watcher) {
+      for (const path of event.paths) {
+        const rel = path.startsWith(`${dir}/`) ? path.slice(dir.length + 1) : null;
+        if (rel === null) continue;
+        const top = rel.split("/")[0];
+        const isFolderFile = !rel.includes("/");
+        if (top.startsWith("_") || (isFolderFile && top.startsWith("."))) {
+          for (const name of registry.names()) schedule(name);
+        } else if (!isFolderFile) schedule(top);
+      }
+    }
+  })();
+  return {
+    async close() {
+      watcher.close();
+      await loop.catch(() => {});
+      for (const timer of pending.values()) clearTimeout(timer);
+    },
+  };
+}
