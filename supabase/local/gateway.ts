@@ -34,7 +34,7 @@ import {
   tooLarge,
 } from "./_gateway/header_limit.ts";
 import { startHeadGuard } from "./_gateway/head_guard.ts";
-import { isolateRegistry, type IsolateRegistry, watchFunctions } from "./_gateway/functions.ts";
+import { type IsolateRegistry, isolateRegistry, watchFunctions } from "./_gateway/functions.ts";
 import { bootError, HOSTED_LIMITS, notFound, type RuntimeLimits } from "./runtime.ts";
 
 /** A request handler (a mount's). */

@@ -29,10 +29,18 @@ async function isFile(path: string): Promise<boolean> {
 /** A function's state: its isolate, or the boot error that stays until the next save. */
 type Slot = { isolate: Isolate; booted: Promise<Error | null> };
 
+const DEBOUNCE_MS = 40;
+
 /** The running isolates by function name. */
 export function isolateRegistry(o: RegistryOptions) {
   const slots = new Map<string, Slot>();
   const all = new Set<Isolate>();
+  // Saves in progress: a request for that function waits for the new isolate.
+  const saving = new Map<string, {
+    timer: ReturnType<typeof setTimeout>;
+    done: Promise<void>;
+    resolve: () => void;
+  }>();
 
   function boot(name: string): Slot {
     const envFile = o.envFile;
@@ -63,6 +71,7 @@ export function isolateRegistry(o: RegistryOptions) {
   return {
     /** The isolate serving `name`, its boot error, or null when there is no such function. */
     async get(name: string): Promise<Isolate | Error | null> {
+      await saving.get(name)?.done;
       let slot = slots.get(name);
       if (slot === undefined) {
         if (!(await isFile(`${o.dir}/${name}/index.ts`))) return null;
@@ -71,17 +80,31 @@ export function isolateRegistry(o: RegistryOptions) {
       const err = await slot.booted;
       return err ?? slot.isolate;
     },
-    /** After a save: retire the old isolate and boot a new one (if the function still exists). */
-    async reload(name: string): Promise<void> {
-      const old = slots.get(name);
-      slots.delete(name);
-      old?.isolate.retire();
-      if (await isFile(`${o.dir}/${name}/index.ts`)) boot(name);
+    /**
+     * A file of `name` changed: once no change came for a moment, retire the
+     * old isolate and boot a new one (if the function still exists).
+     */
+    changed(name: string): void {
+      const pending = saving.get(name);
+      if (pending !== undefined) clearTimeout(pending.timer);
+      let resolve = pending?.resolve ?? (() => {});
+      const done = pending?.done ?? new Promise<void>((r) => (resolve = r));
+      const timer = setTimeout(async () => {
+        saving.delete(name);
+        const old = slots.get(name);
+        slots.delete(name);
+        old?.isolate.retire();
+        if (await isFile(`${o.dir}/${name}/index.ts`)) boot(name);
+        resolve();
+      }, DEBOUNCE_MS);
+      saving.set(name, { timer, done, resolve });
     },
     /** Names with a slot now. */
     names: () => [...slots.keys()],
     /** Kills every isolate and waits for them. */
     async stopAll(): Promise<void> {
+      for (const pending of saving.values()) clearTimeout(pending.timer), pending.resolve();
+      saving.clear();
       slots.clear();
       await Promise.all([...all].map((i) => i.stop()));
     },
@@ -91,26 +114,13 @@ export function isolateRegistry(o: RegistryOptions) {
 /** The registry's type. */
 export type IsolateRegistry = ReturnType<typeof isolateRegistry>;
 
-const DEBOUNCE_MS = 40;
-
 /**
  * Watches the functions folder: a change under `<name>/` reloads that
- * function; under `_shared/` (or any `_` folder) or the folder itself (the
- * secrets file), every running one.
+ * function; under `_shared/` (or any `_` folder) or a dot file of the folder
+ * itself (the secrets file), every running one.
  */
 export function watchFunctions(dir: string, registry: IsolateRegistry): { close(): Promise<void> } {
   const watcher = Deno.watchFs(dir, { recursive: true });
-  const pending = new Map<string, ReturnType<typeof setTimeout>>();
-  const schedule = (name: string) => {
-    clearTimeout(pending.get(name));
-    pending.set(
-      name,
-      setTimeout(() => {
-        pending.delete(name);
-        registry.reload(name).catch(() => {});
-      }, DEBOUNCE_MS),
-    );
-  };
   const loop = (async () => {
     for await (const event of watcher) {
       for (const path of event.paths) {
@@ -119,8 +129,8 @@ export function watchFunctions(dir: string, registry: IsolateRegistry): { close(
         const top = rel.split("/")[0];
         const isFolderFile = !rel.includes("/");
         if (top.startsWith("_") || (isFolderFile && top.startsWith("."))) {
-          for (const name of registry.names()) schedule(name);
-        } else if (!isFolderFile) schedule(top);
+          for (const name of registry.names()) registry.changed(name);
+        } else if (!isFolderFile) registry.changed(top);
       }
     }
   })();
@@ -128,7 +138,6 @@ export function watchFunctions(dir: string, registry: IsolateRegistry): { close(
     async close() {
       watcher.close();
       await loop.catch(() => {});
-      for (const timer of pending.values()) clearTimeout(timer);
     },
   };
 }

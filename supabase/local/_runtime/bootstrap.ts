@@ -44,6 +44,17 @@ const edgeRuntime = Object.freeze({
 });
 Object.defineProperty(globalThis, "EdgeRuntime", { value: edgeRuntime, enumerable: false });
 
+/** A handler that threw: the platform's 500 WORKER_ERROR; the error goes to the log. */
+function workerError(err: unknown): Response {
+  logLine("error", "function_crashed", {
+    error: String(err instanceof Error ? `${err.name}: ${err.message}` : err).slice(0, 500),
+  });
+  return Response.json(
+    { code: "WORKER_ERROR", message: "Function exited due to an error (please check logs)" },
+    { status: 500 },
+  );
+}
+
 type ServeArgs =
   | [Deno.ServeHandler]
   | [Deno.ServeOptions, Deno.ServeHandler]
@@ -63,7 +74,7 @@ function bound(...args: ServeArgs): Deno.HttpServer {
     : second ?? (first as { handler: Deno.ServeHandler }).handler;
   const asked = typeof first === "function" ? {} : first as Deno.ServeTcpOptions;
   server = serve({
-    onError: asked.onError,
+    onError: asked.onError ?? workerError,
     signal: asked.signal,
     hostname: "127.0.0.1",
     port,

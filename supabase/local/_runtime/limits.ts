@@ -57,7 +57,11 @@ export const workerError = () =>
 
 /** 546: stopped for a resource limit. */
 export const workerLimit = () =>
-  body(546, "WORKER_LIMIT", "Function failed due to not having enough compute resources (please check logs)");
+  body(
+    546,
+    "WORKER_LIMIT",
+    "Function failed due to not having enough compute resources (please check logs)",
+  );
 
 /** 504: no response within the request idle timeout. */
 export const gatewayTimeout = () =>

@@ -58,7 +58,11 @@ export interface IsolateOutput {
  * const out = forwardOutput(child, "hello-org", logger);
  * await child.status; await out.done; console.log(out.tail());
  */
-export function forwardOutput(child: Deno.ChildProcess, name: string, logger: Logger): IsolateOutput {
+export function forwardOutput(
+  child: Deno.ChildProcess,
+  name: string,
+  logger: Logger,
+): IsolateOutput {
   const tail: string[] = [];
   const onErr = (line: string) => {
     forward(logger, name, "stderr", line);
