@@ -52,7 +52,8 @@ export interface GatewayOptions {
   /**
    * Dotenv file with the project's secrets (as `supabase functions serve`
    * reads `supabase/functions/.env`); read at each isolate start, its values
-   * never replace `env`'s. Default `<functionsDir>/.env` when it exists; null: none.
+   * never replace `env`'s. Default `<functionsDir>/.env` when it exists at that
+   * start; null: none.
    */
   envFile?: string | null;
   /** TCP port on 127.0.0.1. Default 54321; 0 picks a free port. */
@@ -139,10 +140,6 @@ async function routeFunction(registry: IsolateRegistry, req: Request): Promise<R
   return isolate.handle(req, `${rest}${url.search}`);
 }
 
-async function defaultEnvFile(dir: string): Promise<string | null> {
-  return (await isFile(`${dir}/.env`)) ? `${dir}/.env` : null;
-}
-
 /**
  * Starts the gateway on 127.0.0.1 and boots an isolate for every function
  * found (a boot failure is logged, not thrown; the function answers 503 until
@@ -161,7 +158,7 @@ export async function serveFunctions(options: GatewayOptions): Promise<Gateway> 
   const registry = isolateRegistry({
     dir,
     env: options.env,
-    envFile: options.envFile === undefined ? await defaultEnvFile(dir) : options.envFile,
+    envFile: options.envFile,
     limits: { ...HOSTED_LIMITS, ...options.limits },
     logger,
   });

@@ -13,7 +13,8 @@ import { type Isolate, type RuntimeLimits, startIsolate } from "../runtime.ts";
 export interface RegistryOptions {
   dir: string;
   env: Record<string, string>;
-  envFile: string | null;
+  /** The secrets file; undefined: `<dir>/.env` when it exists at each isolate start. */
+  envFile: string | null | undefined;
   limits: RuntimeLimits;
   logger: Logger;
 }
@@ -23,6 +24,14 @@ async function isFile(path: string): Promise<boolean> {
     return (await Deno.stat(path)).isFile;
   } catch {
     return false;
+  }
+}
+
+function existing(path: string): string | null {
+  try {
+    return Deno.statSync(path).isFile ? path : null;
+  } catch {
+    return null;
   }
 }
 
@@ -43,7 +52,7 @@ export function isolateRegistry(o: RegistryOptions) {
   }>();
 
   function boot(name: string): Slot {
-    const envFile = o.envFile;
+    const envFile = o.envFile !== undefined ? o.envFile : existing(`${o.dir}/.env`);
     const isolate = startIsolate({
       name,
       file: `${o.dir}/${name}/index.ts`,

@@ -87,7 +87,8 @@ Object.defineProperty(Deno, "serve", { value: bound, writable: true, configurabl
 // After the main module (and its top-level await) ran: a module that did not
 // serve is a boot error, as on the platform, instead of an isolate that hangs.
 // A module that threw is reported by Deno itself (the `error` or
-// `unhandledrejection` event, then its own message and exit 1).
+// `unhandledrejection` event, then its own message and exit 1), which can
+// come after `load`: hence the flag and the delay.
 let threw = false;
 globalThis.addEventListener("error", () => (threw = true));
 globalThis.addEventListener("unhandledrejection", () => (threw = true));
@@ -96,7 +97,7 @@ globalThis.addEventListener("load", () =>
     if (server !== null || threw) return;
     console.error("BootError: index.ts did not call Deno.serve (an edge function must serve)");
     Deno.exit(1);
-  }, 0));
+  }, 250));
 
 Deno.addSignalListener("SIGTERM", async () => {
   await server?.shutdown();
