@@ -95,7 +95,11 @@ Deno.test("runtime: a save is served within a second; a boot error is 503 + logg
     assert.deepEqual((await answer()).body.code, "BOOT_ERROR");
     const logged = (e: Record<string, unknown>) =>
       e.event === "function_boot_failed" && /Error: typo in edit/.test(String(e.error));
-    await eventually("the boot error in the log", 1000, async () => box.events().some(logged));
+    await eventually(
+      "the boot error in the log",
+      1000,
+      () => Promise.resolve(box.events().some(logged)),
+    );
 
     await box.write("edit", version(3));
     await eventually("recovered", 1000, async () => (await answer()).body.version === 3);

@@ -170,7 +170,7 @@ export async function serveFunctions(options: GatewayOptions): Promise<Gateway> 
   const stop = new AbortController();
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, signal: stop.signal, onListen() {} },
-    async (req) => {
+    (req) => {
       if (headerBytes(req.headers) > maxHeaderBytes) {
         logger("warn", "request_header_too_large", { bytes: headerBytes(req.headers) });
         return tooLarge();

@@ -66,8 +66,7 @@ export function forwardOutput(
   const tail: string[] = [];
   const onErr = (line: string) => {
     forward(logger, name, "stderr", line);
-    // deno prints colour codes on a terminal; the log keeps plain text.
-    const plain = line.replace(/\x1b\[[0-9;]*m/g, "").trim();
+    const plain = line.trim(); // NO_COLOR is set for the isolate (spawn.ts)
     if (plain === "") return;
     tail.push(plain.slice(0, 500));
     if (tail.length > TAIL_LINES) tail.shift();

@@ -44,10 +44,10 @@ export function isolateArgs(o: SpawnOptions): string[] {
   ];
 }
 
-/** Only what Deno itself needs from the gateway's environment (its module cache). */
+/** Only what Deno itself needs from the gateway's environment (where its module cache is). */
 function hostEnv(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of ["HOME", "DENO_DIR", "NO_COLOR"]) {
+  for (const name of ["HOME", "DENO_DIR"]) {
     const value = Deno.env.get(name);
     if (value !== undefined) out[name] = value;
   }
@@ -59,7 +59,8 @@ export function spawnIsolate(o: SpawnOptions): { child: Deno.ChildProcess; port:
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: isolateArgs(o),
-    env: { ...hostEnv(), ...o.env, EDGE_RUNTIME_PORT: String(port) },
+    // NO_COLOR: Deno's own error messages reach the log as plain text.
+    env: { ...hostEnv(), NO_COLOR: "1", ...o.env, EDGE_RUNTIME_PORT: String(port) },
     clearEnv: true,
     cwd: o.functionsDir,
     stdin: "null",
