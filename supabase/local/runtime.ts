@@ -68,11 +68,14 @@ export function startIsolate(o: IsolateOptions): Isolate {
   const { child, port } = spawnIsolate({ ...o, memoryMb: limits.memoryMb });
   const output = forwardOutput(child, name, logger);
   let killedFor: LimitReason | "stopped" | null = null;
+  const inFlight = new Set<{ cpuStart: number | null }>();
   const kill = (reason: LimitReason | "stopped") => {
     if (killedFor !== null) return;
     killedFor = reason;
-    if (reason !== "stopped") {
+    if (reason !== "stopped" && inFlight.size > 0) {
       logger("error", "function_worker_limit", { function: name, reason: LIMIT_MESSAGES[reason] });
+    } else if (reason !== "stopped") {
+      logger("info", "function_isolate_stopped", { function: name, reason: LIMIT_MESSAGES[reason] });
     }
     try {
       child.kill("SIGKILL");
@@ -99,7 +102,6 @@ export function startIsolate(o: IsolateOptions): Isolate {
       return new Error(error);
     },
   );
-  const inFlight = new Set<{ cpuStart: number | null }>();
   const cpuWatch = setInterval(async () => {
     if (inFlight.size === 0) return;
     const now = await cpuTimeMs(child.pid);

@@ -82,7 +82,7 @@ export async function startDatabase(closers: Closers, port: number, o: {
   return { cluster, sql };
 }
 
-/** The functions gateway (one isolate per function), then the pg_net worker that delivers the cron jobs' requests to it. */
+/** The functions gateway, then the pg_net worker that delivers the cron jobs' requests to it. */
 export async function startServing(closers: Closers, dbUrl: string, o: {
   port: number;
   env: Record<string, string>;
