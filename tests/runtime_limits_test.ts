@@ -130,3 +130,22 @@ Deno.test("EdgeRuntime.waitUntil: the response goes out at once, the work finish
     await rx.close();
   }
 });
+
+Deno.test("EdgeRuntime.waitUntil: a save starts a new isolate; the old one finishes its background work", async () => {
+  const rx = receiver();
+  const box = await functionsSandbox({ background: BACKGROUND });
+  try {
+    const res = await box.call(`background?delay=2000&to=${encodeURIComponent(rx.url)}`);
+    assert.equal(res.status, 202);
+    await res.body?.cancel();
+    await box.write("background", `${BACKGROUND}\n// saved again\n`);
+    await eventually(
+      "the background call of the old isolate",
+      3000,
+      () => Promise.resolve(rx.hits.length === 1),
+    );
+  } finally {
+    await box.close();
+    await rx.close();
+  }
+});
