@@ -15,7 +15,7 @@ const WORKER_LIMIT = {
 };
 
 const SLEEPY = `Deno.serve(async () => {
-  await new Promise((r) => setTimeout(r, 3000));
+  await new Promise((r) => setTimeout(r, 5000));
   return new Response("late");
 });`;
 const HOG = `Deno.serve(() => {
@@ -23,7 +23,7 @@ const HOG = `Deno.serve(() => {
   for (let i = 0; ; i++) keep.push(Array.from({ length: 1000 }, (_, j) => "s" + i + "-" + j));
 });`;
 const SPIN = `Deno.serve(() => {
-  const end = Date.now() + 4000;
+  const end = Date.now() + 20000;
   while (Date.now() < end) { /* busy */ }
   return new Response("done");
 });`;
@@ -63,7 +63,7 @@ Deno.test("limits: no response within the request idle timeout -> 504", async ()
     const res = await box.call("sleepy");
     assert.equal(res.status, 504);
     assert.equal((await res.json()).code, "GATEWAY_TIMEOUT");
-    assert.ok(performance.now() - started < 2500, "answered at the timeout, not after the sleep");
+    assert.ok(performance.now() - started < 4000, "answered at the timeout, not after the sleep");
   } finally {
     await box.close();
   }
@@ -72,16 +72,16 @@ Deno.test("limits: no response within the request idle timeout -> 504", async ()
 Deno.test("limits: the wall clock stops the isolate -> 546, background work stopped too", async () => {
   const rx = receiver();
   const box = await functionsSandbox({ sleepy: SLEEPY, background: BACKGROUND }, {
-    limits: { wallClockMs: 1000 },
+    limits: { wallClockMs: 2000 },
   });
   try {
-    const bg = await box.call(`background?delay=2500&to=${encodeURIComponent(rx.url)}`);
+    const bg = await box.call(`background?delay=3500&to=${encodeURIComponent(rx.url)}`);
     assert.equal(bg.status, 202);
     await bg.body?.cancel();
     assert.deepEqual(await answer(await box.call("sleepy")), { status: 546, body: WORKER_LIMIT });
     const stopped = box.events().filter((e) => e.event === "function_worker_limit");
     assert.ok(stopped.some((e) => e.reason === "Wall clock limit reached"));
-    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise((r) => setTimeout(r, 2500));
     assert.deepEqual(rx.hits, [], "the background work died with its isolate");
   } finally {
     await box.close();
@@ -105,7 +105,7 @@ Deno.test("limits: CPU time per request over the setting -> 546", async () => {
   try {
     const started = performance.now();
     assert.deepEqual(await answer(await box.call("spin")), { status: 546, body: WORKER_LIMIT });
-    assert.ok(performance.now() - started < 3500, "stopped at the limit, not after the spin");
+    assert.ok(performance.now() - started < 15_000, "stopped at the limit, not after the spin");
     const stopped = box.events().filter((e) => e.event === "function_worker_limit");
     assert.deepEqual(stopped.map((e) => e.reason), ["CPU Time exceeded"]);
   } finally {
@@ -141,7 +141,7 @@ Deno.test("EdgeRuntime.waitUntil: a save starts a new isolate; the old one finis
     await box.write("background", `${BACKGROUND}\n// saved again\n`);
     await eventually(
       "the background call of the old isolate",
-      3000,
+      6000,
       () => Promise.resolve(rx.hits.length === 1),
     );
   } finally {
