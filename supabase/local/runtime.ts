@@ -75,7 +75,10 @@ export function startIsolate(o: IsolateOptions): Isolate {
     if (reason !== "stopped" && inFlight.size > 0) {
       logger("error", "function_worker_limit", { function: name, reason: LIMIT_MESSAGES[reason] });
     } else if (reason !== "stopped") {
-      logger("info", "function_isolate_stopped", { function: name, reason: LIMIT_MESSAGES[reason] });
+      logger("info", "function_isolate_stopped", {
+        function: name,
+        reason: LIMIT_MESSAGES[reason],
+      });
     }
     try {
       child.kill("SIGKILL");
