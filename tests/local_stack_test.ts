@@ -169,7 +169,7 @@ Deno.test("local stack: keys, tokens, Vault, seed, cron pause and state files", 
   await Deno.remove(stateDir, { recursive: true });
 });
 
-Deno.test("gateway: path passthrough, env dep, new folders, boot and handler errors", async () => {
+Deno.test("gateway: path passthrough, injected env, new folders, boot and handler errors", async () => {
   const dir = await Deno.makeTempDir({ prefix: "edge-guard-fns-" });
   const write = async (name: string, source: string) => {
     await Deno.mkdir(`${dir}/${name}`, { recursive: true });
@@ -177,19 +177,18 @@ Deno.test("gateway: path passthrough, env dep, new folders, boot and handler err
   };
   await write(
     "echo",
-    `export function createHandler(deps = {}) {
-      const greeting = deps.env.get("GREETING");
-      return async (req) => Response.json({ url: req.url, method: req.method,
-        body: await req.text(), auth: req.headers.get("authorization"), greeting, extra: deps.extra });
-    }`,
+    `const greeting = Deno.env.get("GREETING");
+    Deno.serve(async (req) => Response.json({ url: req.url, method: req.method,
+      body: await req.text(), auth: req.headers.get("authorization"), greeting,
+      names: Object.keys(Deno.env.toObject()).filter((n) => !DENO_OWN.includes(n)).sort() }));
+    const DENO_OWN = ["HOME", "DENO_DIR", "NO_COLOR", "PATH", "DENO_NODE_SHIM_ACTIVE"];`,
   );
   await write("broken", `export const nothing = 1;`);
   await write("_shared", `export function createHandler() { return () => new Response("no"); }`);
   const gw = await serveFunctions({
     port: 0,
     functionsDir: dir,
-    env: new Map([["GREETING", "hello"]]),
-    deps: (name) => ({ extra: name }),
+    env: { GREETING: "hello" },
     logger: quiet,
   });
   try {
@@ -199,13 +198,16 @@ Deno.test("gateway: path passthrough, env dep, new folders, boot and handler err
       body: "payload",
     });
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), {
-      url: `${gw.url}/echo/a/b?x=1`,
+    const echoed = await res.json();
+    // The path as on the platform; the origin is the isolate's own loopback address.
+    assert.match(echoed.url, /^http:\/\/127\.0\.0\.1:\d+\/echo\/a\/b\?x=1$/);
+    assert.deepEqual({ ...echoed, url: "" }, {
+      url: "",
       method: "POST",
       body: "payload",
       auth: "Bearer t",
       greeting: "hello",
-      extra: "echo",
+      names: ["GREETING"], // what the gateway injects, nothing of its own environment
     });
     const broken = await fetch(`${gw.functionsUrl}/broken`);
     assert.equal(broken.status, 503);
@@ -217,7 +219,7 @@ Deno.test("gateway: path passthrough, env dep, new folders, boot and handler err
     }
     await write(
       "late",
-      `export function createHandler() { return () => { throw new Error("x"); }; }`,
+      `Deno.serve(() => { throw new Error("x"); });`,
     );
     const late = await fetch(`${gw.functionsUrl}/late`);
     assert.equal(late.status, 500);

@@ -80,7 +80,7 @@ Deno.test("gateway: header fields over the limit get 431 with a JSON body", asyn
   const gw = await serveFunctions({
     port: 0,
     functionsDir,
-    env: new Map(),
+    env: {},
     logger: () => {},
   });
   const port = Number(new URL(gw.url).port);

@@ -76,10 +76,12 @@ async function startParts(closers: Closers, o: {
     ...jwksEnv(auth),
     ...options.functionEnv,
   });
-  const gateway = await startServing(closers, cluster.url, {
+  const gateway = await startServing(closers, {
     port: apiPort,
     env,
     logger,
+    functionsDir: options.functionsDir,
+    limits: options.limits,
     mounts: [
       authProxy({
         upstream: auth.url,

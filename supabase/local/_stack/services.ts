@@ -8,7 +8,8 @@
 import { freePort, startCluster } from "../cluster.ts";
 import { applyLocalStack } from "../apply.ts";
 import { type Mount, serveFunctions } from "../gateway.ts";
-import { createSql, type Sql } from "../../functions/_shared/db.ts";
+import type { RuntimeLimits } from "../runtime.ts";
+import { createSql } from "../../functions/_shared/db.ts";
 import type { Logger } from "../../functions/_shared/log.ts";
 
 function assertPortFree(port: number, what: string, flag: string): void {
@@ -81,22 +82,23 @@ export async function startDatabase(closers: Closers, port: number, o: {
 }
 
 /** The functions gateway, where pg_net (inside PostgreSQL) delivers the cron jobs' requests. */
-export async function startServing(closers: Closers, dbUrl: string, o: {
+export async function startServing(closers: Closers, o: {
   port: number;
   env: Record<string, string>;
   logger: Logger;
-  /** The Auth stand-in and the admin page. */
+  /** The `/auth/v1` route to Supabase Auth, and the admin page. */
   mounts: Mount[];
+  functionsDir?: string;
+  limits?: Partial<RuntimeLimits>;
 }) {
-  // Each function gets its own pool, built as it would build it from
-  // SUPABASE_DB_URL, but owned here so that stop() closes every connection.
-  const pools: Sql[] = [];
-  closers.add(() => Promise.all(pools.map((p) => p.end(END))));
-  const { env, logger } = o;
+  const { logger } = o;
+  // Each isolate builds its own pool from SUPABASE_DB_URL, as on the
+  // platform; stopping the gateway ends the isolates and so their connections.
   const gateway = await serveFunctions({
     port: o.port,
-    env: { get: (name) => env[name] },
-    deps: () => ({ sql: pools[pools.push(createSql(dbUrl)) - 1], logger }),
+    env: o.env,
+    functionsDir: o.functionsDir,
+    limits: o.limits,
     logger,
     mounts: o.mounts,
   });

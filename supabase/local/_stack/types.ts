@@ -7,6 +7,7 @@ import type { Sql } from "../../functions/_shared/db.ts";
 import type { Logger } from "../../functions/_shared/log.ts";
 import type { OdooTestServer } from "../odoo.ts";
 import type { LocalAuth } from "../auth.ts";
+import type { RuntimeLimits } from "../runtime.ts";
 
 /** An Odoo instance and the integration user the demo credential names. */
 export interface OdooTarget {
@@ -57,6 +58,10 @@ export interface LocalStackOptions {
   stateDir?: string | null;
   /** Extra variables for the functions' environment (override the generated ones). */
   functionEnv?: Record<string, string>;
+  /** The functions folder the gateway serves and watches. Default: this repo's `supabase/functions/`. */
+  functionsDir?: string;
+  /** The functions' hosted limits, each replaceable. Default: `HOSTED_LIMITS` of `runtime.ts`. */
+  limits?: Partial<RuntimeLimits>;
   /** Logger for the gateway, functions and receiver. Default: the console logger. */
   logger?: Logger;
   /**
