@@ -21,8 +21,8 @@ import { type ApiCache, type OdooApi, sharedApiCache } from "./_odoo-client/dete
 import { createTransport } from "./_odoo-client/transport.ts";
 
 export {
-  OdooApiUnavailableError,
   OdooAnswerTooLargeError,
+  OdooApiUnavailableError,
   OdooAuthError,
   OdooDestinationError,
   OdooError,

@@ -28,7 +28,10 @@ import {
  * `odoo.test`: the development allowance, and a resolver that gives `odoo.test` a
  * public address. outbound_policy_test.ts tests the production policy.
  */
-const TEST_POLICY = outboundPolicy({ allowPrivate: true, resolve: () => Promise.resolve(["93.184.215.14"]) });
+const TEST_POLICY = outboundPolicy({
+  allowPrivate: true,
+  resolve: () => Promise.resolve(["93.184.215.14"]),
+});
 const createOdooClient: typeof createProductionClient = (conn, options = {}) =>
   createProductionClient(conn, { policy: TEST_POLICY, ...options });
 

@@ -19,8 +19,8 @@ import {
 export { type AddressClass, classifyAddress } from "./_outbound/address.ts";
 export {
   checkDestination,
-  type DestinationCheck,
   denoResolver,
+  type DestinationCheck,
   type OutboundPolicy,
   type Refusal,
   type Resolver,

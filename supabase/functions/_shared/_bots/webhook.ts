@@ -50,7 +50,12 @@ function failure(bot: WebhookBot, r: Extract<PostResult, { ok: false }>): Webhoo
   switch (r.failure) {
     case "destination_refused":
       // No excerpt: nothing from a refused destination is stored.
-      return { ...base, error: "webhook_destination_refused", response_excerpt: null, refusal: r.refusal };
+      return {
+        ...base,
+        error: "webhook_destination_refused",
+        response_excerpt: null,
+        refusal: r.refusal,
+      };
     case "answer_too_large":
       return { ...base, error: "webhook_answer_too_large", response_excerpt: null };
     case "timeout":
@@ -72,7 +77,10 @@ function failure(bot: WebhookBot, r: Extract<PostResult, { ok: false }>): Webhoo
  * {@linkcode EXCERPT_CHARS} characters of an allowed destination's complete
  * answer, with anything key-shaped redacted.
  */
-export async function callWebhook(bot: WebhookBot, options: WebhookOptions): Promise<WebhookOutcome> {
+export async function callWebhook(
+  bot: WebhookBot,
+  options: WebhookOptions,
+): Promise<WebhookOutcome> {
   const result = await postWithTimeout(options.fetch, bot.webhook_url, {
     headers: {
       "Content-Type": "application/json",

@@ -106,8 +106,15 @@ export async function post(
   }
   const attempts = { attempts: req.attempt };
   if (r.failure === "destination_refused") {
-    s.logger("error", "odoo_destination_refused", { ...req.call, ...r.refusal, http_status: r.status });
-    throw new OdooDestinationError(`Odoo ${label}: destination refused (${r.refusal?.reason})`, attempts);
+    s.logger("error", "odoo_destination_refused", {
+      ...req.call,
+      ...r.refusal,
+      http_status: r.status,
+    });
+    throw new OdooDestinationError(
+      `Odoo ${label}: destination refused (${r.refusal?.reason})`,
+      attempts,
+    );
   }
   if (r.failure === "answer_too_large") {
     throw new OdooAnswerTooLargeError(`Odoo ${label}: answer over ${s.maxBytes} bytes`, attempts);
