@@ -74,7 +74,7 @@ export function loadOutboundSettings(
   }
   if (allowPrivate) {
     o.logger("warn", "outbound_private_allowed", {
-      function: o.functionName,
+      function_name: o.functionName,
       setting: "OUTBOUND_ALLOW_PRIVATE",
       detail: "plain http, loopback and private addresses are allowed for Odoo and bot " +
         "webhooks: for local development only, never in production",
