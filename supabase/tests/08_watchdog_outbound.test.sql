@@ -1,9 +1,10 @@
--- The outbound policy in the watchdog (..._watchdog_outbound.sql): stored
--- destinations the policy refuses are reported once per organization, naming
--- the setting and never the URL; the development allowance opens only
--- loopback, private and http; the alert webhook is never sent to a refused
--- URL; each alert carries the organization it concerns, or is project-wide
--- only for a cron job or a Vault secret. Runs as the non-superuser postgres; rolls back.
+-- The outbound policy in the watchdog (..._outbound_policy.sql,
+-- ..._watchdog_outbound.sql, ..._watchdog_alert_scope.sql): stored destinations
+-- the policy refuses are reported once per organization, naming the setting and
+-- never the URL; the development allowance opens only loopback, private and
+-- http; the alert webhook is never sent to a refused URL; each alert carries the
+-- organization it concerns, or is project-wide only for a cron job or a Vault
+-- secret. Runs as the non-superuser postgres; rolls back.
 begin isolation level repeatable read;
 create extension if not exists pgtap;
 select plan(16);

@@ -16,7 +16,12 @@ export type Framing =
   | { kind: "chunked" }
   | { kind: "raw" };
 
-/** The framing a request head declares. */
+/**
+ * The framing a request head declares.
+ *
+ * @example
+ * framingOf(new TextEncoder().encode("POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n")); // { kind: "length", bytes: 2 }
+ */
 export function framingOf(head: Uint8Array): Framing {
   const lines = new TextDecoder("latin1").decode(head).split("\r\n").slice(1);
   const values = (name: string) =>

@@ -32,7 +32,12 @@ export const DEV_ALLOWED: ReadonlySet<AddressClass> = new Set([
 
 type Range = readonly [bigint, number, AddressClass];
 
-/** Parses dotted-quad IPv4 (the form URL parsing and DNS answers give); null otherwise. */
+/**
+ * Parses dotted-quad IPv4 (the form URL parsing and DNS answers give); null otherwise.
+ *
+ * @example
+ * parseIPv4("10.0.0.1"); // 167772161n
+ */
 export function parseIPv4(text: string): bigint | null {
   const parts = text.split(".");
   if (parts.length !== 4) return null;
@@ -44,7 +49,12 @@ export function parseIPv4(text: string): bigint | null {
   return n;
 }
 
-/** Parses an IPv6 address (with `::` and a trailing dotted quad; no brackets, no zone); null otherwise. */
+/**
+ * Parses an IPv6 address (with `::` and a trailing dotted quad; no brackets, no zone); null otherwise.
+ *
+ * @example
+ * parseIPv6("::1"); // 1n
+ */
 export function parseIPv6(text: string): bigint | null {
   if (!/^[0-9a-f:.]+$/i.test(text) || text.split("::").length > 2) return null;
   let words: string[] = [];

@@ -4,7 +4,12 @@
  * soon as the answer is known to be too large. Internal: use `outbound.ts`.
  */
 
-/** The answer had more than the allowed bytes; nothing of it is returned. */
+/**
+ * The answer had more than the allowed bytes; nothing of it is returned.
+ *
+ * @example
+ * if (err instanceof AnswerTooLargeError) console.error(err.maxBytes);
+ */
 export class AnswerTooLargeError extends Error {
   override readonly name = "AnswerTooLargeError";
   constructor(readonly maxBytes: number) {
@@ -17,6 +22,9 @@ export class AnswerTooLargeError extends Error {
  * `maxChars` characters when given; throws {@linkcode AnswerTooLargeError}
  * (after cancelling) when more than `maxBytes` bytes arrive first. A
  * `Content-Length` over the limit is refused before any byte is read.
+ *
+ * @example
+ * const text = await readBounded(res, { maxBytes: 65536 });
  */
 export async function readBounded(
   res: Response,

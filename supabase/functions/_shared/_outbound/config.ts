@@ -50,6 +50,9 @@ function readAllowance(env: { get(name: string): string | undefined }, invalid: 
  * Reads OUTBOUND_ALLOW_PRIVATE, OUTBOUND_ODOO_MAX_BYTES and
  * OUTBOUND_WEBHOOK_MAX_BYTES. Logs `outbound_private_allowed` (warn) when the
  * allowance is on, and `function_misconfigured` naming each malformed setting.
+ *
+ * @example
+ * const outbound = loadOutboundSettings(Deno.env, { logger, functionName: "bot-executor" });
  */
 export function loadOutboundSettings(
   env: { get(name: string): string | undefined },

@@ -63,6 +63,10 @@ const allowedClass = (c: AddressClass, allowPrivate: boolean) =>
  * Checks one destination: `https` (or `http` with the allowance), a host that
  * is not an internal name, and every address it resolves to in an allowed
  * range. The name is resolved on every call; nothing is cached.
+ *
+ * @example
+ * const check = await checkDestination("https://0xa9fea9fe/", { allowPrivate: false, resolve });
+ * // { allowed: false, refusal: { reason: "address", addressClass: "metadata" } }
  */
 export async function checkDestination(
   raw: string | URL,
