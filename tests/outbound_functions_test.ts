@@ -18,6 +18,8 @@ import { TEST_SERVICE_ROLE_KEY, testAuthEnv } from "./support/tokens.ts";
 
 const PRODUCTION = testAuthEnv({ OUTBOUND_ALLOW_PRIVATE: undefined });
 const noSleep = () => Promise.resolve();
+/** A JWT-shaped value a webhook echoes back (not a real key). */
+const ECHOED = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.c2lnbmF0dXJlLWVjaG9lZA";
 
 /** A fetch that must never be called; counts the calls it got. */
 function forbiddenFetch() {
@@ -41,7 +43,14 @@ const SPELLINGS = [
   "https://100.100.100.200/",
   "https://127.0.0.1:8069/",
   "https://10.0.0.5/",
+  "https://odoo.rebound.example/", // a public-looking name whose DNS answer is private
 ];
+
+/** The functions' DNS in these tests (FunctionDeps.resolve): one name resolving to a private address. */
+const resolve = (host: string) =>
+  host === "odoo.rebound.example"
+    ? Promise.resolve(["93.184.215.14", "10.0.0.5"])
+    : Promise.reject(new Error(`no such name ${host}`));
 
 Deno.test("sync now against a metadata or private base_url: odoo_destination_refused, no request", async (t) => {
   await using w = await syncWorld([{}], { createHandler: crmHandler });
@@ -56,6 +65,7 @@ Deno.test("sync now against a metadata or private base_url: odoo_destination_ref
       const handler = w.handler({
         env: PRODUCTION,
         fetch: spy.fetch,
+        resolve,
         sync: { odoo: { sleep: noSleep } },
       });
       const res = await handler(
@@ -106,6 +116,7 @@ Deno.test("bot webhooks: refused destinations, redirects and oversized answers f
   await withBotDb(async ({ sql, org, receiver }) => {
     const big = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
       const path = new URL(req.url).pathname;
+      if (path === "/echo") return new Response(`echo: Bearer ${ECHOED} ${"y".repeat(2000)}`);
       if (path === "/redirect") {
         return new Response(null, { status: 307, headers: { location: receiver.url("ok") } });
       }
@@ -189,6 +200,19 @@ Deno.test("bot webhooks: refused destinations, redirects and oversized answers f
         });
       }
       assert.deepEqual(receiver.received, [], "the redirect target got nothing");
+      await t.step("an allowed answer's excerpt: bounded, no key echoed", async () => {
+        const bot = await newBot(sql, { org_id: org, webhook_url: `${local}/echo` });
+        const handler = executorHandler({ sql, env: testAuthEnv(), logger: captureLogs().logger });
+        await handler(
+          call("bot-executor", { bearer: TEST_SERVICE_ROLE_KEY, json: { bot_id: bot } }),
+        );
+        const [run] = await sql`select status, response_excerpt from public.bot_runs
+          where bot_id = ${bot}`;
+        assert.equal(run.status, "succeeded");
+        assert.ok(run.response_excerpt.startsWith("echo: Bearer eyJ…"), run.response_excerpt);
+        assert.ok(!run.response_excerpt.includes(ECHOED.slice(-20)), "the token is not stored");
+        assert.ok(run.response_excerpt.length <= 500 + 20);
+      });
     } finally {
       await big.shutdown();
     }
