@@ -19,8 +19,8 @@
 -- As in the Supabase docs; a no-op where the dashboard already enabled it.
 create extension if not exists pg_cron with schema pg_catalog;
 
--- pg_net exists on Supabase (and is enabled here if missing); the local stack
--- has no such extension and provides net.* through supabase/local/40_pg_net.sql.
+-- pg_net exists on Supabase (and is enabled here if missing, as postgres through
+-- supautils); the local stack runs the same extension.
 do $$
 begin
   if exists (select 1 from pg_available_extensions where name = 'pg_net') then
