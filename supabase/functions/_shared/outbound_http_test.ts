@@ -161,3 +161,18 @@ async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+Deno.test("the Odoo client's default policy is production: a local Odoo is refused without the allowance", async () => {
+  const odoo = server(() => Response.json({ jsonrpc: "2.0", id: 1, result: 2 }));
+  try {
+    const client = createOdooClient(
+      { baseUrl: odoo.url, db: "acme", login: "sync@acme.test", apiKey: KEY },
+      { api: "jsonrpc", retries: 0, logger: captureLogs().logger },
+    );
+    const err = await client.authenticate().catch((e) => e);
+    assert.ok(err instanceof OdooDestinationError, String(err));
+    assert.deepEqual(odoo.bodies, [], "nothing was sent");
+  } finally {
+    await odoo.close();
+  }
+});
