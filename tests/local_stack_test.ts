@@ -5,7 +5,7 @@
  * free ports (not TEST_DATABASE_URL) and stops it.
  */
 import assert from "node:assert/strict";
-import { jwtVerify } from "jose";
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { startLocalStack } from "../supabase/local/stack.ts";
 import { serveFunctions } from "../supabase/local/gateway.ts";
 import { createLogger } from "../supabase/functions/_shared/log.ts";
@@ -88,17 +88,25 @@ Deno.test("local stack: keys, tokens, Vault, seed, cron pause and state files", 
   const { stackJson, functionsEnv } = stack.files!;
   try {
     const secret = new TextEncoder().encode("an-overridden-local-jwt-secret-of-40-chars");
-    const { payload } = await jwtVerify(stack.tokens.admin, secret, {
+    // A real token from Supabase Auth's password sign-in, ES256 with the published key.
+    const jwks = createRemoteJWKSet(new URL(stack.urls.jwks));
+    const { payload, protectedHeader } = await jwtVerify(stack.tokens.admin, jwks, {
       issuer: `${stack.urls.api}/auth/v1`,
       audience: "authenticated",
-      algorithms: ["HS256"],
+      algorithms: ["ES256"],
     });
+    assert.equal(protectedHeader.kid, stack.auth.jwks().keys[0].kid);
     assert.equal(payload.role, "authenticated");
+    assert.equal(payload.sub, stack.demo.adminUserId);
+    assert.equal(payload.exp! - payload.iat!, 3600);
     assert.equal(typeof payload.session_id, "string");
+    assert.equal(payload.is_anonymous, false);
     assert.deepEqual((payload.app_metadata as Record<string, unknown>).claims, {
       integration_admin: true,
       organization_id: stack.demo.orgId,
     });
+    assert.equal(decodeProtectedHeader(stack.tokens.member).alg, "ES256");
+    assert.deepEqual(JSON.parse(stack.env.SUPABASE_JWKS), stack.auth.jwks());
     const anon = await jwtVerify(stack.keys.anonKey, secret, { algorithms: ["HS256"] });
     assert.deepEqual(Object.keys(anon.payload).sort(), ["exp", "iat", "iss", "ref", "role"]);
     assert.equal(anon.payload.role, "anon");
@@ -134,8 +142,21 @@ Deno.test("local stack: keys, tokens, Vault, seed, cron pause and state files", 
     }
     assert.equal(stack.env.SUPABASE_DB_URL, stack.urls.db);
 
-    const jwks = await fetch(stack.urls.jwks);
-    assert.deepEqual(await jwks.json(), { keys: [] });
+    const published = await fetch(stack.urls.jwks); // open route: no apikey
+    assert.deepEqual((await published.json()).keys.map((k: { kid: string }) => k.kid), [
+      stack.auth.jwks().keys[0].kid,
+    ]);
+    const health = await fetch(`${stack.urls.api}/auth/v1/health`, {
+      headers: { apikey: stack.keys.anonKey },
+    });
+    assert.deepEqual(await health.json(), {
+      version: "v2.196.0",
+      name: "GoTrue",
+      description: "GoTrue is a user registration and authentication API",
+    });
+    const keyless = await fetch(`${stack.urls.api}/auth/v1/health`);
+    assert.equal(keyless.status, 401);
+    assert.deepEqual(await keyless.json(), { message: "No API key found in request" });
     const unknown = await fetch(`${stack.urls.functions}/no-such-function`, { method: "POST" });
     assert.equal(unknown.status, 404);
     assert.equal((await unknown.json()).code, "NOT_FOUND");
