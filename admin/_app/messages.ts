@@ -22,6 +22,10 @@ const ODOO_HINTS: Record<string, string> = {
     "Odoo refused the stored login or API key: create a new API key in Odoo and store it again.",
   odoo_timeout: "Odoo did not answer in time: try again in a few minutes.",
   odoo_unavailable: "Odoo could not be reached: check that your Odoo is up, then try again.",
+  odoo_destination_refused: "The stored Odoo address is not allowed (it must be an https URL " +
+    "of a public host, and Odoo must answer there without a redirect): store the Odoo URL again.",
+  odoo_answer_too_large: "Odoo sent an answer larger than the sync accepts: an operator can " +
+    "raise OUTBOUND_ODOO_MAX_BYTES or lower the page size.",
   odoo_error: "Odoo answered with an error: the function log has the details.",
   internal_error: "The sync failed inside the function: the function log has the details.",
 };

@@ -38,6 +38,8 @@ const FIX: Record<string, string> = {
   sync_run_stuck: "the watchdog marks it failed on its next pass; see the function's logs",
   schedule_drift: "check pg_cron and pg_net load (cron.job_run_details, net.http_request_queue)",
   bot_keeps_failing: "check the bot's webhook (public.bot_runs.error)",
+  outbound_destination_refused: "store an https URL of a public host for each named setting " +
+    "(upsert_integration_credential's base_url, bots.webhook_url) or disable the bot",
 };
 
 const iso = (d: Date) => d.toISOString();

@@ -3,10 +3,10 @@
  *
  * Deno.serve (hyper) itself refuses a request head over 64 KiB with an empty
  * `400 Bad Request` before any handler runs, and offers no setting for that
- * limit. So a connection's first request head is measured by a TCP front
- * (`head_guard.ts`), and later ones on a kept-alive connection by the
- * handler here, whose limit sits below hyper's: an oversized header gets a
- * proper 431 (RFC 6585, section 5) with a JSON body, whatever its size.
+ * limit. So every request head of a connection, the first and each later one
+ * on a kept-alive connection, is measured by a TCP front (`head_guard.ts`),
+ * and the handler checks the header fields again here: an oversized header
+ * gets a proper 431 (RFC 6585, section 5) with a JSON body, whatever its size.
  *
  * @module
  */

@@ -62,7 +62,10 @@ const END = { timeout: 2 } as const;
 /** The closer list of one stack. */
 export type Closers = ReturnType<typeof closerStack>;
 
-/** Cluster, local roles + migrations, optional cron pause, the Vault secrets the cron jobs read. */
+/**
+ * Cluster, local roles + migrations, optional cron pause, the Vault secrets the cron jobs read,
+ * and the watchdog's development outbound allowance.
+ */
 export async function startDatabase(closers: Closers, port: number, o: {
   apiUrl: string;
   serviceKey: string;
@@ -78,6 +81,8 @@ export async function startDatabase(closers: Closers, port: number, o: {
   if (o.pauseCron) await sql`select cron.alter_job(jobid, active := false) from cron.job`;
   await sql`select vault.create_secret(${o.apiUrl}, 'project_url')`;
   await sql`select vault.create_secret(${o.serviceKey}, 'service_role_key')`;
+  // As OUTBOUND_ALLOW_PRIVATE for the functions: the demo Odoo and receiver are on 127.0.0.1.
+  await sql`update public.edge_guard_settings set outbound_allow_private = true`;
   return { cluster, sql };
 }
 

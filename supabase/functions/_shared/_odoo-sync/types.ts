@@ -4,6 +4,7 @@
  */
 import type { Sql } from "../db.ts";
 import type { Logger } from "../log.ts";
+import type { OutboundPolicy } from "../outbound.ts";
 
 /** Which Odoo data a function syncs: `crm.lead` rows or their chatter (`mail.message`). */
 export type SyncJob = "crm" | "chatter";
@@ -18,6 +19,8 @@ export type SyncErrorCode =
   | "odoo_timeout"
   | "odoo_unreachable"
   | "odoo_api_unavailable"
+  | "odoo_destination_refused"
+  | "odoo_answer_too_large"
   | "odoo_error"
   | "internal_error";
 
@@ -81,6 +84,10 @@ export interface SyncTuning {
     retries?: number;
     backoffMs?: number;
     sleep?: (ms: number) => Promise<void>;
+    /** Where requests may go. Default: the function's (OUTBOUND_ALLOW_PRIVATE); else production. */
+    policy?: OutboundPolicy;
+    /** Largest answer of one call in bytes. Default: OUTBOUND_ODOO_MAX_BYTES (16 MiB). */
+    maxAnswerBytes?: number;
   };
 }
 
