@@ -140,7 +140,7 @@ const request = (headers: string[], body = "") =>
 
 Deno.test("gateway: every request on a kept-alive connection gets the 431 for an oversized head", async (t) => {
   const functionsDir = await Deno.makeTempDir({ prefix: "edge-guard-fns-" });
-  const gw = await serveFunctions({ port: 0, functionsDir, env: new Map(), logger: () => {} });
+  const gw = await serveFunctions({ port: 0, functionsDir, env: {}, logger: () => {} });
   const port = Number(new URL(gw.url).port);
   const big = `X-Big: ${fill(100 * 1024)}`;
   const firsts: [string, string][] = [
