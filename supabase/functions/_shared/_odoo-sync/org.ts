@@ -11,13 +11,7 @@ import { reconcile, reconcileDue } from "./reconcile.ts";
 import { finishPass, loadProgress, planPass, type Progress, recordProgress } from "./progress.ts";
 import { refresh } from "./refresh.ts";
 import { commitPage, loadCredential } from "./store.ts";
-import type {
-  OrgResult,
-  SyncCounts,
-  SyncErrorCode,
-  SyncMode,
-  SyncOptions,
-} from "./types.ts";
+import type { OrgResult, SyncCounts, SyncErrorCode, SyncMode, SyncOptions } from "./types.ts";
 
 /** One run's settings, resolved once. */
 export interface OrgRun {
@@ -57,8 +51,8 @@ async function walk(
   const { sql, job, pageSize } = run.options;
   const spec = jobSpec(job);
   const plan = planPass(progress, run.now(), run.options.overlapMinutes);
-  const { start, skip, startedAt } = plan;
-  const pager = createPager(client, { spec, start, skip, pageSize: pageSize ?? 500 });
+  const { start, skip, resume, startedAt } = plan;
+  const pager = createPager(client, { spec, start, skip, resume, pageSize: pageSize ?? 500 });
   for (;;) {
     if (run.now().getTime() > run.deadline) return false;
     const page = await pager.next();
@@ -180,7 +174,11 @@ export async function syncOrg(orgId: string, run: OrgRun): Promise<OrgResult> {
     await recordProgress(sql, { orgId, job }, progressed);
   } catch (err) {
     const error_name = err instanceof Error ? err.name : typeof err;
-    run.logger("warn", "sync_progress_not_recorded", { org_id: orgId, run_id: run.runId, error_name });
+    run.logger("warn", "sync_progress_not_recorded", {
+      org_id: orgId,
+      run_id: run.runId,
+      error_name,
+    });
   }
   return result;
 }

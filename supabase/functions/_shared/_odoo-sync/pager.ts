@@ -106,6 +106,8 @@ export interface PagerOptions {
   start: Cursor | null;
   /** Ids already read in one second (see {@linkcode notSeen}); null = none. */
   skip?: Cursor | null;
+  /** `start` is where an unfinished walk stopped: finish its second first. Default false. */
+  resume?: boolean;
   pageSize: number;
 }
 
@@ -121,7 +123,7 @@ export function createPager(client: OdooClient, options: PagerOptions): Pager {
   const skip = notSeen(options.skip ?? null);
   let cursor = start;
   // A run that stopped inside a second finishes that second first.
-  let inSecond = start !== null && start.id > 0;
+  let inSecond = options.resume === true && start !== null && start.id > 0;
   const read = (domain: unknown[], order: string) =>
     client.searchRead(spec.model, [...spec.baseDomain, ...skip, ...domain], {
       fields: spec.fields,

@@ -73,6 +73,8 @@ export interface PassPlan {
   start: Cursor | null;
   /** The ids of this second up to this id were read by an earlier pass. */
   skip: Cursor | null;
+  /** True when an unfinished pass continues (from inside a second, maybe). */
+  resume: boolean;
   startedAt: Date;
 }
 
@@ -94,14 +96,15 @@ export function planPass(p: Progress, now: Date, overlapMinutes = 15): PassPlan 
   const { cursor } = p;
   if (p.pass !== null) {
     const skip = cursor !== null && before(p.pass, cursor) ? cursor : null;
-    return { start: p.pass, skip, startedAt: p.passStartedAt ?? now };
+    return { start: p.pass, skip, resume: true, startedAt: p.passStartedAt ?? now };
   }
-  if (cursor === null) return { start: null, skip: null, startedAt: now };
+  const fresh = { resume: false, startedAt: now };
+  if (cursor === null) return { start: null, skip: null, ...fresh };
   const anchor = p.passStartedAt ?? cursor.writeDate;
   const fromMs = Math.min(anchor.getTime(), now.getTime()) - overlapMinutes * 60_000;
   const from = Math.floor(fromMs / 1000) * 1000;
-  if (from >= cursor.writeDate.getTime()) return { start: cursor, skip: null, startedAt: now };
-  return { start: { writeDate: new Date(from), id: 0 }, skip: cursor, startedAt: now };
+  if (from >= cursor.writeDate.getTime()) return { start: cursor, skip: null, ...fresh };
+  return { start: { writeDate: new Date(from), id: 0 }, skip: cursor, ...fresh };
 }
 
 /**
