@@ -11,7 +11,7 @@
  * inside a single second is walked by id within that second. No page can
  * repeat forever and no record is skipped.
  *
- * Only an EMPTY page ends the walk, never a short one: up to Odoo 17 a limited
+ * Only an EMPTY page ends the walk, never a short one: on Odoo 17, 18 and 19 a limited
  * search drops the records the user may not read AFTER the SQL LIMIT
  * (`addons/mail/models/mail_message.py` `_search`), so a page can be short
  * while more rows follow. A page shorter than the limit says nothing about
