@@ -1,17 +1,23 @@
 /**
- * Runs every pgTAP suite (`supabase/tests/*.test.sql`) with psql against the
- * test database, one Deno test per file. A suite fails on any `not ok`, a plan
- * mismatch, or a psql error. The suites roll back, so they leave no trace.
+ * Runs every pgTAP suite (`supabase/tests/*.test.sql`, and
+ * `supabase/tests/<sql function>/*.test.sql`, one behaviour per file) with psql
+ * against the test database, one Deno test per file. A suite fails on any
+ * `not ok`, a plan mismatch, or a psql error. The suites roll back, so they
+ * leave no trace.
  */
 import assert from "node:assert/strict";
 import { testDatabaseUrl } from "../../tests/support/db.ts";
 import { parseTap, tapProblems } from "../../tests/support/tap.ts";
 
 const dir = new URL(".", import.meta.url).pathname;
-const suites = [...Deno.readDirSync(dir)]
-  .filter((e) => e.isFile && e.name.endsWith(".test.sql"))
-  .map((e) => e.name)
-  .sort();
+const suitesIn = (sub: string) =>
+  [...Deno.readDirSync(`${dir}${sub}`)]
+    .filter((e) => e.isFile && e.name.endsWith(".test.sql"))
+    .map((e) => `${sub}${e.name}`);
+const suites = [
+  ...suitesIn(""),
+  ...[...Deno.readDirSync(dir)].filter((e) => e.isDirectory).flatMap((e) => suitesIn(`${e.name}/`)),
+].sort();
 
 for (const suite of suites) {
   Deno.test(`pgTAP ${suite}`, async () => {
