@@ -18,7 +18,7 @@ function statusBlock(s: LocalStack, pausedCron: boolean): string {
     ["DB URL", s.urls.db],
     ["Odoo URL", s.urls.odoo],
     ["Webhook receiver", s.urls.receiver ? `${s.urls.receiver}/hook` : "(off)"],
-    ["Cron jobs", pausedCron ? "paused (--pause-cron)" : "active; pg_net worker delivering"],
+    ["Cron jobs", pausedCron ? "paused (--pause-cron)" : "active; pg_net delivering"],
     ["JWT secret", s.keys.jwtSecret],
     ["anon key", s.keys.anonKey],
     ["service_role key", s.keys.serviceRoleKey],

@@ -230,7 +230,7 @@ function processGone(pid: number): boolean {
   }
 }
 
-Deno.test("./dev run CLI: SIGINT stops servers, worker, Odoo and PostgreSQL and exits 0", async () => {
+Deno.test("./dev run CLI: SIGINT stops servers, Odoo and PostgreSQL (with pg_net's worker) and exits 0", async () => {
   const stateDir = await Deno.makeTempDir({ prefix: "edge-guard-state-" });
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "scripts/local_stack.ts", "--api-port", "0", "--db-port", "0"],

@@ -1,6 +1,7 @@
 /**
- * Applies the local stand-ins (`supabase/local/*.sql`) as the bootstrap
- * superuser `supabase_admin`, and then every migration
+ * Applies the roles and grants a hosted project has before any migration
+ * (`supabase/local/*.sql`) as the bootstrap superuser `supabase_admin`, and
+ * then every migration
  * (`supabase/migrations/*.sql`) in order as the non-superuser `postgres`, as
  * the Supabase CLI does on a hosted project; psql with ON_ERROR_STOP.
  * Local stack and tests only.
@@ -37,7 +38,7 @@ export interface ApplyOptions {
 }
 
 /**
- * Applies the stand-ins once (as `supabase_admin`), then the migrations
+ * Applies the local roles and grants once (as `supabase_admin`), then the migrations
  * `passes` times (as the role in `url`, normally the non-superuser `postgres`).
  *
  * @param url the cluster's `postgres` URL (`Cluster.url` from cluster.ts).

@@ -1,8 +1,9 @@
 /**
- * The local stack (`./dev run`): a throwaway PostgreSQL 15 with pg_cron, the
- * local stand-ins and every migration, generated project keys, Vault secrets
- * for the cron jobs, demo data, the functions gateway, the pg_net delivery
- * worker, a demo Odoo and a webhook receiver. Local use only: nothing here is
+ * The local stack (`./dev run`): a throwaway PostgreSQL 15 with Supabase's
+ * real extensions (pg_cron, pg_net, Vault, supautils), the local roles and
+ * every migration, generated project keys, Vault secrets for the cron jobs,
+ * demo data, the functions gateway (pg_net delivers the cron jobs' requests to
+ * it from inside PostgreSQL), a demo Odoo and a webhook receiver. Local use only: nothing here is
  * ever applied to or pointed at a real Supabase project.
  *
  * @module
@@ -32,7 +33,7 @@ export type {
 } from "./_stack/types.ts";
 import type { LocalStack, LocalStackOptions } from "./_stack/types.ts";
 
-/** Database, demo, gateway + worker, state files, in that order; returns what is running. */
+/** Database, demo, gateway, state files, in that order; returns what is running. */
 async function startParts(closers: Closers, o: {
   options: LocalStackOptions;
   keys: ProjectKeys;
@@ -62,11 +63,9 @@ async function startParts(closers: Closers, o: {
     auth,
   });
   const env = functionEnv(apiUrl, cluster.url, keys, options.functionEnv);
-  const { workerIntervalMs } = options;
   const gateway = await startServing(closers, cluster.url, {
     port: apiPort,
     env,
-    workerIntervalMs,
     logger,
     mounts: [
       { prefix: "/auth/v1/", handle: auth.handle },

@@ -1,13 +1,12 @@
 /**
  * Local stack internals: port choice, the stop-in-reverse closer list, the
- * database (cluster, stand-ins, migrations, Vault secrets) and the serving
- * side (functions gateway, pg_net worker). Imported only by `stack.ts`.
+ * database (cluster, local roles, migrations, Vault secrets) and the serving
+ * side (functions gateway; the real pg_net delivers to it from PostgreSQL). Imported only by `stack.ts`.
  *
  * @module
  */
 import { freePort, startCluster } from "../cluster.ts";
 import { applyLocalStack } from "../apply.ts";
-import { startNetWorker } from "../pg_net_worker.ts";
 import { type Mount, serveFunctions } from "../gateway.ts";
 import { createSql, type Sql } from "../../functions/_shared/db.ts";
 import type { Logger } from "../../functions/_shared/log.ts";
@@ -62,7 +61,7 @@ const END = { timeout: 2 } as const;
 /** The closer list of one stack. */
 export type Closers = ReturnType<typeof closerStack>;
 
-/** Cluster, stand-ins + migrations, optional cron pause, the Vault secrets the cron jobs read. */
+/** Cluster, local roles + migrations, optional cron pause, the Vault secrets the cron jobs read. */
 export async function startDatabase(closers: Closers, port: number, o: {
   apiUrl: string;
   serviceKey: string;
@@ -81,11 +80,10 @@ export async function startDatabase(closers: Closers, port: number, o: {
   return { cluster, sql };
 }
 
-/** The functions gateway, then the pg_net worker that delivers the cron jobs' requests to it. */
+/** The functions gateway, where pg_net (inside PostgreSQL) delivers the cron jobs' requests. */
 export async function startServing(closers: Closers, dbUrl: string, o: {
   port: number;
   env: Record<string, string>;
-  workerIntervalMs?: number;
   logger: Logger;
   /** The Auth stand-in and the admin page. */
   mounts: Mount[];
@@ -103,7 +101,5 @@ export async function startServing(closers: Closers, dbUrl: string, o: {
     mounts: o.mounts,
   });
   closers.add(() => gateway.close());
-  const worker = startNetWorker(dbUrl, { intervalMs: o.workerIntervalMs, log: logger });
-  closers.add(() => worker.stop());
   return gateway;
 }

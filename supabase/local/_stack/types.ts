@@ -57,9 +57,7 @@ export interface LocalStackOptions {
   stateDir?: string | null;
   /** Extra variables for the functions' environment (override the generated ones). */
   functionEnv?: Record<string, string>;
-  /** pg_net worker poll interval, ms. Default 250. */
-  workerIntervalMs?: number;
-  /** Logger for the gateway, functions, worker and receiver. Default: the console logger. */
+  /** Logger for the gateway, functions and receiver. Default: the console logger. */
   logger?: Logger;
   /**
    * Called as soon as PostgreSQL runs, with its data directory (a CLI that is
