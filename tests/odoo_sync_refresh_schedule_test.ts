@@ -15,16 +15,15 @@ Deno.test("the dispatcher sends mode full at the organization's slot, then incre
   const leads = makeLeads(6, { start: new Date("2026-11-30T09:00:00Z") });
   await using w = await dispatchWorld([{ records: { "crm.lead": leads } }], { maxInFlight: 5 });
   const org = w.orgs[0];
-  const modes = async () =>
-    (await w
-      .sql`select convert_from(body, 'utf8')::jsonb ->> 'mode' as mode from net.http_request_queue
-      order by id`).map((r) => r.mode);
+  /** One tick at `at` that sends one request, delivered; returns the mode the function ran. */
   const sendAndDeliver = async (at: Date) => {
-    await w.sql`delete from net.http_request_queue`;
     assert.equal(await w.tick(at), 1, `one request at ${at.toISOString()}`);
-    const [mode] = await modes();
+    const seen = w.logs.lines.length;
     await w.deliver(at);
-    return mode;
+    const started = w.logs.lines.slice(seen).map((l) => JSON.parse(l))
+      .filter((l) => l.event === "sync_run_started");
+    assert.equal(started.length, 1, `one run at ${at.toISOString()}`);
+    return started[0].mode;
   };
   // The first sync; then pretend the last refresh was at a known time.
   const t0 = new Date("2026-12-01T00:01:00Z");
