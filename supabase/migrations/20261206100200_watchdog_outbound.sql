@@ -103,6 +103,7 @@ as $$
     union all select * from edge_guard.check_cron_runs(p_now)
     union all select x.* from s, edge_guard.check_freshness(p_now, s.sync_period) x
     union all select * from edge_guard.check_org_failures()
+    union all select x.* from s, edge_guard.check_org_stalls(s.stalled_runs) x
     union all select x.* from s, edge_guard.check_stuck_runs(p_now, s.run_max_lifetime) x
     union all select x.* from s, edge_guard.check_drift(p_now, s.drift_tolerance) x
     union all select x.* from s, edge_guard.check_bots(s.failing_runs) x

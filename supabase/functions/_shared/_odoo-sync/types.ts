@@ -9,7 +9,11 @@ import type { OutboundPolicy } from "../outbound.ts";
 /** Which Odoo data a function syncs: `crm.lead` rows or their chatter (`mail.message`). */
 export type SyncJob = "crm" | "chatter";
 
-/** `incremental` continues from the saved cursor; `full` starts from the beginning. */
+/**
+ * `incremental` continues the saved pass (or starts the next one); `full` does
+ * that, then the full refresh of every record's values by id (continuing an
+ * unfinished one), then reconciliation.
+ */
 export type SyncMode = "incremental" | "full";
 
 /** Per-organization failure codes: a closed set; details go to the log only. */
@@ -63,8 +67,9 @@ export interface SyncTuning {
    */
   dispatchNext?: boolean;
   /**
-   * Each incremental run starts this many minutes before its saved cursor (and
-   * never after `now` minus it). Odoo stamps `write_date` with the START of the
+   * Each new pass starts this many minutes before the previous pass started (and
+   * never after the saved cursor; within the cursor's own second only ids after
+   * the saved one are read again). Odoo stamps `write_date` with the START of the
    * writing transaction and others see the row only at commit, so an edit made
    * in a transaction that ran across the previous run carries a write_date
    * older than the cursor; the overlap reads it anyway. Covers transactions up
