@@ -42,7 +42,7 @@ const member = (org: string) =>
   mintUserToken({ app_metadata: { claims: { organization_id: org, integration_admin: false } } });
 
 async function seed(sql: Sql) {
-  const [a, b] = [await newOrg(sql), await newOrg(sql)];
+  const [a, b] = [await newOrg(sql, "Acme Nordic AS"), await newOrg(sql)];
   const ok = (n: number, complete = true) => ({
     status: "ok",
     complete,
@@ -92,6 +92,7 @@ Deno.test("integration-status: each job's latest run of the caller's organizatio
     assert.equal(res.headers.get("Access-Control-Allow-Origin"), "*");
     const body = await res.json();
     assert.equal(body.organization_id, a);
+    assert.equal(body.organization_name, "Acme Nordic AS");
     assert.equal(body.can_sync, false, "a member may look, not sync");
     const [crm, chatter] = body.jobs;
     assert.deepEqual(
@@ -104,8 +105,18 @@ Deno.test("integration-status: each job's latest run of the caller's organizatio
       ["incomplete", "scheduled", 25, 25],
       "org B's later manual run is not org A's",
     );
-    assert.equal(chatter.next_run_at, "2026-11-23T10:23:00.000Z");
+    assert.equal(chatter.next_run_at, null, "a run is in flight");
+    assert.deepEqual(chatter.next_attempt, { at: null, reason: "in_flight", failures: 0 });
     assert.deepEqual([chatter.last_run.status, chatter.last_run.trigger], ["running", "manual"]);
+    assert.deepEqual(
+      chatter.history.map((r: { status: string; trigger: string; error: string | null }) =>
+        `${r.trigger} ${r.status} ${r.error}`
+      ),
+      ["manual running null", "scheduled failed odoo_auth_failed"],
+      "the history: newest first, its trigger, outcome and code",
+    );
+    assert.equal(crm.last_success, null, "an incomplete run is not a success");
+    assert.deepEqual(body.overall.state, "syncing");
 
     const admin = await (await handler(get(await mintAdminToken(b)))).json();
     assert.equal(admin.can_sync, true);
@@ -114,6 +125,11 @@ Deno.test("integration-status: each job's latest run of the caller's organizatio
       ["succeeded", 1],
     );
     assert.equal(admin.jobs[1].last_run, null, "org A's failure is not shown to org B");
+    assert.deepEqual(admin.jobs[0].last_success, {
+      at: minutesAgo(2).toISOString(),
+      fetched: 1,
+      upserted: 1,
+    });
 
     const timedOut = { status: "error", error: "odoo_timeout", fetched: 0, upserted: 0, pages: 0 };
     await sql`update public.sync_runs set status = 'failed', finished_at = ${NOW},
@@ -122,6 +138,7 @@ Deno.test("integration-status: each job's latest run of the caller's organizatio
     const after = (await (await handler(get(await member(a)))).json()).jobs[1];
     const failed = after.last_run;
     assert.deepEqual([failed.status, failed.error], ["failed", "odoo_timeout"]);
+    assert.equal(after.next_attempt.reason, "schedule", "no state: due at the next tick");
 
     // The dispatcher's state (written by its trigger when a dispatched run ends): CRM succeeded
     // in this period, so it is due in the next one; chatter failed at 10:22:41 and backs off.
@@ -136,6 +153,13 @@ Deno.test("integration-status: each job's latest run of the caller's organizatio
       due.map((j: { next_run_at: string }) => j.next_run_at),
       ["2026-11-23T10:30:00.000Z", "2026-11-23T10:38:00.000Z"],
     );
+    assert.deepEqual(due[1].next_attempt, {
+      at: "2026-11-23T10:38:00.000Z",
+      reason: "backoff",
+      failures: 1,
+    });
+    const overall = (await (await handler(get(await member(a)))).json()).overall;
+    assert.deepEqual([overall.state, overall.until], ["waiting", "2026-11-23T10:38:00.000Z"]);
     assertNoSecrets(lines);
   } finally {
     await sql.end();
@@ -225,6 +249,17 @@ Deno.test("integration-status: an organization sees its own alerts (its runs, bo
     assert.deepEqual(
       await seen(a),
       [...projectWide, `org_sync_failing org:${a}`, `sync_run_stuck ${runA}`].sort(),
+    );
+    const body = await (await handler(get(await member(b)))).json();
+    assert.deepEqual(
+      [body.overall.state, body.overall.since],
+      ["failing", NOW.toISOString()],
+      "an open alert about the organization: never healthy",
+    );
+    assert.equal(
+      body.alerts.find((x: { check_id: string }) => x.check_id === "vault_secret_missing")
+        .project_wide,
+      true,
     );
     assert.deepEqual(
       await seen(b),

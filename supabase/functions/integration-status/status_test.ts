@@ -20,3 +20,188 @@ Deno.test("nextCronTime: next firing in UTC, or null", () => {
     assert.equal(nextCronTime(schedule, at)?.toISOString() ?? null, next, schedule);
   }
 });
+
+import { jobStatus, type OrgSyncState, overallState, type RunRow } from "./status.ts";
+import type { AlertView, JobStatus } from "./status.ts";
+
+const NOW = new Date("2026-11-23T10:22:41Z");
+const ago = (min: number) => new Date(NOW.getTime() - min * 60_000);
+const ORG_RESULT = (n: number) => ({ status: "ok", complete: true, fetched: n, upserted: n });
+const FAILED = { status: "error", error: "odoo_auth_failed", fetched: 0, upserted: 0 };
+
+function row(min: number, result: Record<string, unknown> | null, manual = false): RunRow {
+  return {
+    id: String(1000 - min),
+    status: result === null ? "running" : result.status === "ok" ? "succeeded" : "failed",
+    started_at: ago(min),
+    finished_at: result === null ? null : ago(min),
+    idempotency_key: manual ? `odoo:crm:manual:org:${min}` : `odoo:crm:org:x:${min}`,
+    error_summary: null,
+    result,
+  };
+}
+
+function state(over: Partial<OrgSyncState> = {}): OrgSyncState {
+  return {
+    last_success_at: null,
+    last_status: null,
+    last_error: null,
+    consecutive_failures: 0,
+    next_due_at: null,
+    backoff_until: null,
+    parked_at: null,
+    lease_until: null,
+    ...over,
+  };
+}
+
+const cron = { schedule: "* * * * *", active: true };
+
+function job(runs: RunRow[], s?: OrgSyncState, c: typeof cron | null = cron): JobStatus {
+  const lastSuccess = runs.find((r) => r.result?.status === "ok") ?? null;
+  return jobStatus({
+    job: "crm",
+    label: "CRM leads",
+    function: "odoo-crm-sync",
+    cron: c ?? undefined,
+    state: s,
+    runs,
+    lastSuccess,
+  }, NOW);
+}
+
+Deno.test("jobStatus: next attempt and why, last success with counts, history with triggers", () => {
+  const cases: [string, JobStatus, string, string | null, number][] = [
+    ["never synced: the next tick", job([]), "schedule", "2026-11-23T10:23:00.000Z", 0],
+    ["paused cron", job([], undefined, { ...cron, active: false }), "not_scheduled", null, 0],
+    ["no cron job", job([], undefined, null), "not_scheduled", null, 0],
+    ["a run in flight", job([row(1, null), row(20, ORG_RESULT(3))]), "in_flight", null, 0],
+    [
+      "a lease held (queue)",
+      job([], state({ lease_until: new Date(NOW.getTime() + 60_000) })),
+      "in_flight",
+      null,
+      0,
+    ],
+    [
+      "succeeded this period: next period",
+      job([row(5, ORG_RESULT(2))], state({ last_success_at: ago(5) })),
+      "schedule",
+      "2026-11-23T10:30:00.000Z",
+      0,
+    ],
+    [
+      "backoff after 3 failures",
+      job(
+        [row(2, FAILED)],
+        state({
+          consecutive_failures: 3,
+          backoff_until: new Date("2026-11-23T11:00:00Z"),
+          next_due_at: new Date("2026-11-23T11:00:00Z"),
+        }),
+      ),
+      "backoff",
+      "2026-11-23T11:00:00.000Z",
+      3,
+    ],
+    [
+      "parked",
+      job(
+        [row(2, FAILED)],
+        state({
+          consecutive_failures: 6,
+          parked_at: ago(60),
+          backoff_until: new Date("2026-11-23T16:00:00Z"),
+          next_due_at: new Date("2026-11-23T16:00:00Z"),
+        }),
+      ),
+      "parked",
+      "2026-11-23T16:00:00.000Z",
+      6,
+    ],
+  ];
+  for (const [name, j, reason, at, failures] of cases) {
+    assert.deepEqual(
+      [j.next_attempt.reason, j.next_attempt.at, j.next_attempt.failures],
+      [reason, at, failures],
+      name,
+    );
+    assert.equal(j.next_run_at, j.next_attempt.at, name);
+  }
+  const j = job([row(1, FAILED, true), row(20, ORG_RESULT(7))]);
+  assert.deepEqual(j.last_success, { at: ago(20).toISOString(), fetched: 7, upserted: 7 });
+  assert.deepEqual(
+    j.history.map((r) => [r.trigger, r.status, r.error]),
+    [["manual", "failed", "odoo_auth_failed"], ["scheduled", "succeeded", null]],
+  );
+  assert.equal(j.last_run?.status, "failed");
+});
+
+const alert = (check_id: string, opened: Date, project_wide = false): AlertView => ({
+  check_id,
+  subject: project_wide ? "odoo-crm-sync-incremental" : "org:x",
+  severity: "error",
+  detail: "d",
+  project_wide,
+  opened_at: opened.toISOString(),
+  last_seen_at: NOW.toISOString(),
+});
+
+Deno.test("overallState: worst job state, never better than an open alert", () => {
+  const healthy = job([row(3, ORG_RESULT(1))], state({ last_success_at: ago(3) }));
+  const failed = job([row(2, FAILED), row(8, FAILED), row(40, ORG_RESULT(1))]);
+  const backoff = job(
+    [row(2, FAILED)],
+    state({
+      consecutive_failures: 1,
+      backoff_until: new Date("2026-11-23T10:40:00Z"),
+      next_due_at: new Date("2026-11-23T10:40:00Z"),
+    }),
+  );
+  const stale = job([row(45, ORG_RESULT(1))], state({ last_success_at: ago(45) }));
+  const cases: [string, JobStatus[], AlertView[], string, string | null, string | null][] = [
+    ["all good", [healthy, healthy], [], "healthy", null, null],
+    ["a run in flight", [healthy, job([row(0, null)])], [], "syncing", null, null],
+    ["never synced", [job([]), healthy], [], "not_synced", null, "2026-11-23T10:23:00.000Z"],
+    ["stale", [stale, healthy], [], "stale", ago(45).toISOString(), null],
+    ["backoff", [backoff, healthy], [], "waiting", null, "2026-11-23T10:40:00.000Z"],
+    ["failing since the first of the streak", [failed, healthy], [], "failing", ago(8), null],
+    [
+      "the seed incident: a project-wide 401 alert while the last run succeeded",
+      [healthy, healthy],
+      [alert("http_auth_rejected", ago(30), true)],
+      "failing",
+      ago(30).toISOString(),
+      null,
+    ],
+    [
+      "a stale alert is never healthy",
+      [healthy, healthy],
+      [alert("org_sync_stale", ago(10))],
+      "stale",
+      ago(10).toISOString(),
+      null,
+    ],
+    [
+      "an alert while a run is in flight",
+      [job([row(0, null)]), healthy],
+      [alert("org_sync_failing", ago(12))],
+      "failing",
+      ago(12).toISOString(),
+      null,
+    ],
+  ].map(([n, j, a, s, since, until]) => [
+    n as string,
+    j as JobStatus[],
+    a as AlertView[],
+    s as string,
+    since instanceof Date ? since.toISOString() : since as string | null,
+    until as string | null,
+  ]);
+  for (const [name, jobs, alerts, expected, since, until] of cases) {
+    const o = overallState(jobs, alerts, NOW);
+    assert.deepEqual([o.state, o.since, o.until], [expected, since, until], name);
+  }
+  const o = overallState([healthy, healthy], [alert("http_auth_rejected", ago(30), true)], NOW);
+  assert.deepEqual(o.because, ["http_auth_rejected"]);
+});

@@ -1,40 +1,18 @@
 /**
- * What the status page reads, each scoped by the organization id as a SQL
- * parameter: the latest `sync_runs` row that concerns the organization per
- * job, the cron jobs' schedules, and the open watchdog alerts (only when
- * `public.edge_guard_alerts` exists). Internal: use `../integration-status.ts`.
+ * What the status page reads besides the sync facts (`sync_facts.ts`), each
+ * scoped by the organization id as a SQL parameter: the organization's name,
+ * the cron jobs' schedules, and the open watchdog alerts (only when
+ * `public.edge_guard_alerts` exists). Internal: use `../status.ts`.
  */
 import { asServiceRole, type Sql } from "../../_shared/db.ts";
 
-/** The latest run of a job that concerns one organization. */
-export interface RunRow {
-  id: string;
-  status: string;
-  started_at: Date;
-  finished_at: Date | null;
-  idempotency_key: string;
-  /** `org_results -> org` (null while running). */
-  result: Record<string, unknown> | null;
-}
-
-/**
- * The latest run of `job` that synced `orgId` (its per-org result is in
- * `org_results`), or a running one meant for it (its key names the org, or a
- * cron run for every organization). Newest by `scheduled_for` (indexed).
- */
-export async function latestRun(sql: Sql, job: string, orgId: string): Promise<RunRow | null> {
-  const rows = await asServiceRole(sql, (tx) =>
-    tx<RunRow[]>`
-      select id::text, status, started_at, finished_at, idempotency_key,
-        org_results -> ${orgId}::text as result
-      from public.sync_runs
-      where integration = 'odoo' and job = ${job}
-        and (org_results ? ${orgId}::text
-          or (status = 'running' and (strpos(idempotency_key, ${orgId}::text) > 0
-            or idempotency_key !~ '[0-9a-f]{8}-[0-9a-f]{4}-')))
-      order by scheduled_for desc, id desc
-      limit 1`);
-  return rows[0] ?? null;
+/** The organization's name; null when it does not exist. */
+export async function organizationName(sql: Sql, orgId: string): Promise<string | null> {
+  const rows = await asServiceRole(
+    sql,
+    (tx) => tx<{ name: string }[]>`select name from public.organizations where id = ${orgId}::uuid`,
+  );
+  return rows[0]?.name ?? null;
 }
 
 /** A cron job's schedule; null when cron.job cannot be read. */
@@ -53,35 +31,14 @@ export async function cronSchedules(
   }
 }
 
-/** Where the sync dispatcher has the organization, per job (`public.sync_org_state`). */
-export interface OrgDueRow {
-  job: string;
-  last_success_at: Date | null;
-  next_attempt_at: Date | null;
-}
-
-/**
- * The dispatcher's state of `orgId` per job; empty when the dispatcher
- * migration is not applied (`to_regclass`) or the organization was never sent.
- */
-export async function orgDueState(sql: Sql, orgId: string): Promise<Map<string, OrgDueRow>> {
-  const rows = await asServiceRole(sql, async (tx) => {
-    const [{ present }] = await tx<{ present: boolean }[]>`
-      select to_regclass('public.sync_org_state') is not null as present`;
-    if (!present) return [];
-    return await tx<OrgDueRow[]>`
-      select job, last_success_at, next_attempt_at from public.sync_org_state
-      where org_id = ${orgId}::uuid`;
-  });
-  return new Map(rows.map((r) => [r.job, r]));
-}
-
 /** An open watchdog alert. */
 export interface AlertRow {
   check_id: string;
   subject: string;
   severity: string;
   detail: string | null;
+  /** True for an alert about the whole project (a cron job, a Vault secret). */
+  project_wide: boolean;
   opened_at: Date;
   last_seen_at: Date;
 }
@@ -99,7 +56,8 @@ export async function openAlerts(sql: Sql, orgId: string): Promise<AlertRow[] | 
     select to_regclass('public.edge_guard_alerts') is not null as present`;
   if (!present) return null;
   return await sql<AlertRow[]>`
-    select check_id::text, subject::text, severity::text, detail::text, opened_at, last_seen_at
+    select check_id::text, subject::text, severity::text, detail::text, project_wide,
+      opened_at, last_seen_at
     from public.edge_guard_alerts
     where resolved_at is null and (org_id = ${orgId}::uuid or project_wide)
     order by opened_at desc
