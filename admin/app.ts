@@ -9,15 +9,22 @@
  */
 import "./_app/tracing.ts";
 import { createClient, FunctionsFetchError, type SupabaseClient } from "@supabase/supabase-js";
-import { type Answer, describeAnswer, type Message } from "./_app/messages.ts";
-import { alertItems, type Job, jobCard } from "./_app/view.ts";
+import { type Answer, cardOutcome, describeAnswer, type Message } from "./_app/messages.ts";
+import { type IntegrationStatus, renderAlerts, renderJob, renderOverview } from "./_app/view.ts";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = $("status"), form = $<HTMLFormElement>("sign-in"), board = $("dashboard");
 const signOutButton = $<HTMLButtonElement>("sign-out"), who = $("who");
 let supabase: SupabaseClient;
 let signingOut = false;
+let poll: ReturnType<typeof setTimeout> | undefined;
+/** Each phase of "Sync now" stays on screen at least this long, however fast the call. */
+const PHASE_MS = 700;
+/** While a run is in flight, the status is read again this often. */
+const POLL_MS = 3000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The page-level line (sign-in, loading, errors of the status itself); empty when none. */
 function say(message: Message | string): void {
   const m = typeof message === "string" ? { tone: "info", text: message } : message;
   status.textContent = m.text;
@@ -35,6 +42,7 @@ async function invoke(name: string, options: { method?: "GET"; body?: object }):
 }
 
 function showSignIn(message: Message | string): void {
+  clearTimeout(poll);
   board.hidden = true;
   signOutButton.hidden = true;
   who.hidden = true;
@@ -44,6 +52,7 @@ function showSignIn(message: Message | string): void {
 }
 
 async function loadStatus(): Promise<boolean> {
+  clearTimeout(poll);
   const answer = await invoke("integration-status", { method: "GET" });
   if (answer.kind !== "http" || answer.status !== 200) {
     const message = describeAnswer("Status", answer);
@@ -51,13 +60,18 @@ async function loadStatus(): Promise<boolean> {
     else say(message);
     return false;
   }
-  const body = answer.body as { jobs: Job[]; alerts: null; can_sync: boolean };
-  $("jobs").replaceChildren(...body.jobs.map((j) => jobCard(j, body.can_sync)));
-  $("alerts").replaceChildren(...alertItems(body.alerts));
+  const body = answer.body as IntegrationStatus & { can_sync: boolean };
+  say("");
+  renderOverview(body);
+  for (const job of body.jobs) renderJob($("jobs"), job, body.can_sync);
+  renderAlerts(body.alerts);
   const permission = $("permission");
   permission.hidden = body.can_sync;
   permission.textContent = "You can see the status but not run a sync: your account lacks " +
     "the integration_admin right. Ask an administrator of your organization to grant it.";
+  if (body.jobs.some((j) => j.next_attempt.reason === "in_flight")) {
+    poll = setTimeout(() => void loadStatus(), POLL_MS);
+  }
   return true;
 }
 
@@ -67,32 +81,34 @@ async function showBoard(email: string): Promise<void> {
   signOutButton.hidden = false;
   who.hidden = false;
   who.textContent = `Signed in as ${email}`;
-  if (await loadStatus()) $("jobs-title").focus();
+  if (await loadStatus()) $("org-name").focus();
+}
+
+/** Shows one phase of a sync in the job's live region (and on the card, for styles and tests). */
+function phase(card: HTMLElement, name: string, message: Message): void {
+  card.dataset.phase = name;
+  const result = card.querySelector(".job-result")!;
+  result.textContent = message.text;
+  result.className = `job-result ${message.tone}`;
 }
 
 async function syncNow(button: HTMLButtonElement): Promise<void> {
   const job = button.dataset.job!, card = $(`job-${job}`);
-  const label = card.querySelector("h3")!.textContent ?? job;
+  const label = card.querySelector("h4")!.textContent ?? job;
   button.disabled = true;
   button.textContent = "Syncing…";
   card.setAttribute("aria-busy", "true");
-  say(`${label}: syncing…`);
-  const answer = await invoke(button.dataset.function!, { body: { mode: "incremental" } });
-  const message = describeAnswer(label, answer);
+  phase(card, "requested", { tone: "info", text: `${label}: sync requested…` });
+  const call = invoke(button.dataset.function!, { body: { mode: "incremental" } });
+  await sleep(PHASE_MS);
+  phase(card, "running", { tone: "info", text: `${label}: sync in progress…` });
+  const [answer] = await Promise.all([call, sleep(PHASE_MS)]);
+  const message = cardOutcome(label, answer);
+  card.removeAttribute("aria-busy");
   if (message.signInAgain) return showSignIn(message);
-  const refreshed = await loadStatus();
-  const target = refreshed ? $(`job-${job}`) : card;
-  const result = target.querySelector(".job-result")!;
-  result.textContent = message.text;
-  result.className = `job-result ${message.tone}`;
-  say(message);
-  target.removeAttribute("aria-busy");
-  const again = target.querySelector<HTMLButtonElement>(".sync-now");
-  if (again) {
-    again.disabled = false;
-    again.textContent = "Sync now";
-    again.focus();
-  }
+  phase(card, "done", message);
+  await loadStatus();
+  if (!button.disabled) button.focus();
 }
 
 async function start(): Promise<void> {

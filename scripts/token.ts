@@ -16,9 +16,24 @@ function unquote(value: string): string {
   return value;
 }
 
-/** The running stack's URL and API keys, from its state files. */
-async function readProject(stateDir: string): Promise<LocalProject> {
-  let state: { apiUrl: string; functionsEnvFile: string };
+/** The running stack as its state files describe it. */
+export interface RunningStack extends LocalProject {
+  functionsUrl: string;
+  /** The demo organization (absent in state files of an older stack). */
+  demoOrgId?: string;
+}
+
+/**
+ * The running stack's URLs and API keys, from its state files.
+ *
+ * @param stateDir where `stack.json` is (`.local` or LOCAL_STACK_STATE_DIR).
+ * @returns the {@linkcode RunningStack}.
+ * @throws when no stack is running there.
+ * @example
+ * const project = await readProject(".local");
+ */
+export async function readProject(stateDir: string): Promise<RunningStack> {
+  let state: { apiUrl: string; functionsUrl: string; functionsEnvFile: string; demoOrgId?: string };
   try {
     state = JSON.parse(await Deno.readTextFile(`${stateDir}/stack.json`));
   } catch {
@@ -32,6 +47,8 @@ async function readProject(stateDir: string): Promise<LocalProject> {
   };
   return {
     apiUrl: state.apiUrl,
+    functionsUrl: state.functionsUrl,
+    demoOrgId: state.demoOrgId,
     anonKey: read("SUPABASE_ANON_KEY"),
     serviceRoleKey: read("SUPABASE_SERVICE_ROLE_KEY"),
   };

@@ -1,30 +1,29 @@
 /// <reference lib="dom" />
 /**
  * The admin's "sync now" page in a real browser (headless Chromium) against a
- * local stack: sign-in, refresh and sign-out against Supabase Auth itself, the CORS preflight with
- * trace propagation on, "Sync now" and its answers in words, the member's
- * view, an expired session, a misconfigured function, a network failure, and
- * 320 px. Saves docs/admin-page.png (the admin view after a sync).
+ * local stack, state by state, with a screenshot per state
+ * (`.local/admin-page/<state>.png`): never synced, failed with what to do,
+ * backoff, healthy, syncing (a run in flight), the incident alert (a
+ * project-wide 401 alert while the last runs succeeded), the member without
+ * rights on a 375 px phone; then sign-in, refresh and sign-out against
+ * Supabase Auth itself, the CORS preflight with trace propagation, an expired
+ * session, a misconfigured function and a network failure.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { createClient } from "@supabase/supabase-js";
-import { startLocalStack } from "../supabase/local/stack.ts";
+import { type LocalStack, startLocalStack } from "../supabase/local/stack.ts";
 import { createHandler as crmSync } from "../supabase/functions/odoo-crm-sync/index.ts";
 import { captureLogs } from "./support/guard_harness.ts";
 import { launchBrowser } from "./support/browser.ts";
+import {
+  awayFromMinuteEnd,
+  nextMinute,
+  pageFacts,
+  recordPhases,
+  screenshot,
+} from "./support/admin_page.ts";
 
-// Every run saves the admin view after a sync to .local/ (ignored by git); the copy in docs/ is
-// rewritten when UPDATE_SCREENSHOT=1 (or when missing), so `./dev test` leaves the tree clean.
-const DOCS_SCREENSHOT = new URL("../docs/admin-page.png", import.meta.url).pathname;
-const RUN_SCREENSHOT = new URL("../.local/admin-page.png", import.meta.url).pathname;
-
-async function screenshotPath(): Promise<string> {
-  const exists = await Deno.stat(DOCS_SCREENSHOT).then(() => true, () => false);
-  if (Deno.env.get("UPDATE_SCREENSHOT") === "1" || !exists) return DOCS_SCREENSHOT;
-  await Deno.mkdir(new URL("../.local/", import.meta.url), { recursive: true });
-  return RUN_SCREENSHOT;
-}
 const TOKEN_TTL = 3;
 
 async function signIn(page: Page, url: string, login: { email: string; password: string }) {
@@ -38,23 +37,35 @@ async function signIn(page: Page, url: string, login: { email: string; password:
   await page.keyboard.press("Tab");
   await page.keyboard.type(login.password);
   await page.keyboard.press("Enter");
-  await page.locator("#jobs li").first().waitFor();
-  assert.equal(
-    await page.locator("#sign-in").isVisible(),
-    false,
-    "the form is gone once signed in",
-  );
+  await page.locator("#jobs li.job").first().waitFor();
+  assert.equal(await page.locator("#sign-in").isVisible(), false, "the form is gone");
 }
 
 const text = (page: Page, selector: string) => page.locator(selector).innerText();
 
-/** Waits (at most ~10 s) until the minute has at least 15 s left, so two clicks share it. */
-async function awayFromMinuteEnd() {
-  while (new Date().getUTCSeconds() > 45) await new Promise((r) => setTimeout(r, 1000));
+/** Reloads the page and waits for the dashboard. */
+async function reload(page: Page) {
+  await page.reload();
+  await page.locator("#overall:not(:empty)").waitFor();
+}
+
+/** Sets the organization's failures in a row (and the backoff's end) in the sync state. */
+async function backoff(stack: LocalStack, failures: number, until: Date) {
+  const cols = await stack.sql<{ column_name: string }[]>`
+    select column_name from information_schema.columns
+    where table_schema = 'public' and table_name = 'sync_org_state'`;
+  const due = cols.some((c) => c.column_name === "next_due_at");
+  await stack.sql`update public.sync_org_state set consecutive_failures = ${failures},
+      next_attempt_at = ${until}
+    where org_id = ${stack.demo.orgId}::uuid and job = 'crm'`;
+  if (due) {
+    await stack.sql`update public.sync_org_state set next_due_at = ${until}
+      where org_id = ${stack.demo.orgId}::uuid and job = 'crm'`;
+  }
 }
 
 Deno.test({
-  name: "admin page: sign-in, sync now and every answer, in headless Chromium",
+  name: "admin page: every state an admin can meet, in headless Chromium",
   sanitizeOps: false,
   sanitizeResources: false,
 }, async (t) => {
@@ -75,56 +86,142 @@ Deno.test({
     crmSync({ env: { get: (n) => (n === "SUPABASE_DB_URL" ? undefined : stack.env[n]) }, logger }),
   );
   const browser = await launchBrowser();
+  const orgId = stack.demo.orgId;
   try {
     const page = await browser.context.newPage();
     const posts: { url: string; headers: Record<string, string> }[] = [];
+    const missing: string[] = [];
     page.on("request", (r) => {
       if (r.method() === "POST" && r.url().includes("/functions/v1/")) {
         posts.push({ url: r.url(), headers: r.headers() });
       }
     });
+    page.on("response", (r) => {
+      if (r.status() === 404) missing.push(r.url());
+    });
     const { admin, member } = stack.demo.users;
 
-    await t.step("admin: sync now shows counts, then 'already synced'", async () => {
+    await t.step("never synced: the organization's name, one state, focus on it", async () => {
       await signIn(page, stack.urls.admin, admin);
-      assert.equal(await page.evaluate(() => document.activeElement?.id), "jobs-title");
-      assert.equal(await text(page, "#job-crm .last-run"), "No run yet.");
-      assert.match(await text(page, "#job-crm .next-run"), /^1\/1\/20\d\d, 3:00:00\sAM UTC$/);
-      assert.equal(
-        await text(page, "#job-chatter .next-run"),
-        "Not scheduled (paused or missing).",
-      );
-      await page.evaluate(() => {
-        const seen: string[] = ((globalThis as unknown as { seen: string[] }).seen = []);
-        new MutationObserver(() => {
-          const b = document.querySelector<HTMLButtonElement>("#job-crm .sync-now");
-          if (b?.disabled) seen.push(b.textContent ?? "");
-        }).observe(document.body, { subtree: true, childList: true, attributes: true });
-      });
+      assert.equal(await text(page, "#org-name"), "Demo Org");
+      assert.equal(await page.evaluate(() => document.activeElement?.id), "org-name");
+      assert.match(await text(page, "#overall"), /^Not synced yet/);
+      assert.equal(await text(page, "#job-crm .last-success"), "Never.");
+      assert.equal(await text(page, "#job-crm .last-run"), "No attempt yet.");
+      assert.match(await text(page, "#job-crm .next-run"), /^Jan 1, 03:00 AM UTC: on schedule\.$/);
+      assert.match(await text(page, "#job-chatter .next-run"), /^Not scheduled/);
+      assert.equal(await page.locator("#alerts-section").isVisible(), false, "no alerts, no list");
+      assert.deepEqual(missing, [], "no 404 (a favicon is served)");
+    });
+
+    await t.step("failed with what to do; a second click says the real state", async () => {
+      stack.odoo!.setFailure({ kind: "accessDenied" });
       await awayFromMinuteEnd();
+      await recordPhases(page, "crm");
       await page.click("#job-crm .sync-now");
       const result = page.locator("#job-crm-result");
-      await result.filter({ hasText: "sync succeeded" }).waitFor();
-      // `fetched` also counts records of a page's last second read again by the next page.
-      assert.match(
+      await result.filter({ hasText: "odoo_auth_failed" }).waitFor();
+      assert.equal(
         await result.innerText(),
+        "CRM leads: the sync failed (odoo_auth_failed). What to do is under “Last attempt”.",
+      );
+      assert.deepEqual(
+        await page.evaluate(() => (globalThis as unknown as { phases: string[] }).phases),
+        ["requested", "running", "done"],
+        "pressed, in progress, outcome: each shown even when the call is fast",
+      );
+      assert.match(
+        await text(page, "#job-crm .last-run"),
+        /^Failed \(odoo_auth_failed\) .*sync now\)\. Odoo refused/,
+      );
+      assert.match(await text(page, "#job-crm .next-run"), /retry after 1 failure in a row/);
+      assert.match(await text(page, "#overall"), /^Waiting to retry until /);
+      assert.match(await text(page, "#job-crm .history li:first-child"), /sync now · Failed/);
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Sync now");
+      await screenshot(page, "failed");
+      await page.click("#job-crm .sync-now");
+      await result.filter({ hasText: "this minute's run failed" }).waitFor();
+      assert.doesNotMatch(await result.innerText(), /synced/);
+      const facts = await pageFacts(page);
+      assert.deepEqual(facts.duplicates, [], "no message is shown twice");
+    });
+
+    await t.step("backoff after 3 failures, said with its reason", async () => {
+      await backoff(stack, 3, new Date(Date.now() + 3 * 3600_000));
+      await reload(page);
+      assert.match(
+        await text(page, "#job-crm .next-run"),
+        /retry after 3 failures in a row \(backing off\)/,
+      );
+      assert.match(await text(page, "#overall"), /^Waiting to retry until/);
+      await screenshot(page, "backoff");
+    });
+
+    await t.step("healthy: both jobs synced; 'already' only after a real success", async () => {
+      stack.odoo!.setFailure(null);
+      await nextMinute();
+      for (const job of ["crm", "chatter"]) {
+        await page.click(`#job-${job} .sync-now`);
+        await page.locator(`#job-${job}-result`).filter({ hasText: "sync succeeded" }).waitFor();
+      }
+      assert.match(
+        await text(page, "#job-crm-result"),
         /^CRM leads: sync succeeded, \d+ fetched from Odoo, 25 saved\.$/,
       );
-      assert.match(await text(page, "#job-crm .last-run"), /^Succeeded: \d+ fetched, 25 saved/);
-      assert.ok(
-        (await page.evaluate(() => (globalThis as unknown as { seen: string[] }).seen))
-          .includes("Syncing…"),
-        "the button was disabled and said so while running",
-      );
-      assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Sync now");
-      const shot = await screenshotPath();
-      await page.screenshot({ path: shot, fullPage: true });
-      const png = await Deno.readFile(shot);
-      assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG was saved");
+      assert.match(await text(page, "#job-crm .last-success"), /: \d+ fetched, 25 saved\.$/);
+      assert.match(await text(page, "#overall"), /^Healthy/);
+      assert.equal(await page.locator("#overall").getAttribute("data-state"), "healthy");
+      await screenshot(page, "healthy");
       await page.click("#job-crm .sync-now");
-      await result.filter({ hasText: "already synced this minute" }).waitFor();
-      assert.match(await text(page, "#status"), /already synced this minute/);
+      await page.locator("#job-crm-result").filter({ hasText: "already synced successfully" })
+        .waitFor();
     });
+
+    await t.step(
+      "syncing: a run in flight disables Sync now, with the reason, until it ends",
+      async () => {
+        const [{ id }] = await stack.sql<{ id: string }[]>`insert into public.sync_runs
+          (idempotency_key, integration, job, scheduled_for, started_at, status, org_id)
+        values (${`odoo:chatter:org:${orgId}:in-flight`}, 'odoo', 'chatter', now(), now(),
+          'running', ${orgId}::uuid)
+        returning id::text`;
+        await reload(page);
+        assert.match(await text(page, "#overall"), /^Syncing/);
+        const button = page.locator("#job-chatter .sync-now");
+        assert.equal(await button.isDisabled(), true);
+        assert.match(
+          await text(page, "#job-chatter-note"),
+          /unavailable while a run is in progress/,
+        );
+        assert.match(await text(page, "#job-chatter .next-run"), /a run is in progress/);
+        await screenshot(page, "syncing");
+        await stack.sql`update public.sync_runs set status = 'succeeded', finished_at = now(),
+          org_results = ${JSON.stringify({ [orgId]: { status: "ok", fetched: 0, upserted: 0 } })}
+            ::text::jsonb
+        where id = ${id}::bigint`;
+        await page.locator("#job-chatter .sync-now:enabled").waitFor({ timeout: 10_000 });
+        assert.match(await text(page, "#overall"), /^Healthy/, "the page read the status again");
+      },
+    );
+
+    await t.step(
+      "the incident: a project-wide 401 alert makes the state failing, explained",
+      async () => {
+        await stack.sql`insert into public.edge_guard_alerts (check_id, subject, severity, detail)
+        values ('http_auth_rejected', 'odoo-crm-sync-incremental', 'error',
+          'the latest 3 calls were answered 401')`;
+        await reload(page);
+        assert.match(await text(page, "#overall"), /^Failing since /);
+        assert.match(await text(page, "#job-crm .last-run"), /^Succeeded/, "the card is unchanged");
+        const alert = page.locator("#alerts li").first();
+        assert.match(await alert.innerText(), /Scheduled syncs refused \(401\/403\)/);
+        assert.match(await alert.innerText(), /Project-wide: affects every organization/);
+        assert.match(await alert.innerText(), /What to do: .*service_role_key/);
+        await screenshot(page, "incident");
+        await stack.sql`update public.edge_guard_alerts set resolved_at = now()
+        where check_id = 'http_auth_rejected' and resolved_at is null`;
+      },
+    );
 
     await t.step("the browser's CORS preflight passed, with traceparent on the call", () => {
       const preflight = events().find((e) =>
@@ -136,15 +233,17 @@ Deno.test({
       assert.ok(!stack.urls.admin.includes("localhost"), "page and API are different origins");
     });
 
-    await t.step("member: the permission message and no button", async () => {
+    await t.step("member without rights, on a 375 px phone", async () => {
+      await page.setViewportSize({ width: 375, height: 812 });
       await signIn(page, stack.urls.admin, member);
       await page.locator("#permission").waitFor();
-      assert.match(await text(page, "#permission"), /grant/);
-      assert.match(await text(page, "#permission"), /integration_admin/);
+      assert.match(await text(page, "#permission"), /integration_admin.*grant/);
       assert.equal(await page.locator(".sync-now").count(), 0);
-      await page.setViewportSize({ width: 320, height: 800 });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
-      assert.ok(overflow <= 320, `readable at 320 px (scrollWidth ${overflow})`);
+      const facts = await pageFacts(page);
+      assert.ok(facts.scrollWidth <= 375, `fits 375 px (scrollWidth ${facts.scrollWidth})`);
+      assert.deepEqual(facts.duplicates, []);
+      assert.deepEqual(facts.unlabelled, [], "every control has a name");
+      await screenshot(page, "member");
       await page.setViewportSize({ width: 1024, height: 800 });
     });
 

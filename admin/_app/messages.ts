@@ -30,6 +30,17 @@ const ODOO_HINTS: Record<string, string> = {
   internal_error: "The sync failed inside the function: the function log has the details.",
 };
 
+/**
+ * What to do about a sync failure code (an unknown one gets the generic hint).
+ *
+ * @example
+ * syncErrorHint("odoo_timeout"); // "Odoo did not answer in time: try again in a few minutes."
+ */
+export function syncErrorHint(code: string | null): string {
+  return (code !== null && Object.hasOwn(ODOO_HINTS, code) ? ODOO_HINTS[code] : null) ??
+    ODOO_HINTS.odoo_error;
+}
+
 const field = (body: unknown, name: string): unknown =>
   body !== null && typeof body === "object" ? (body as Record<string, unknown>)[name] : undefined;
 
@@ -47,12 +58,14 @@ function firstOrg(body: unknown): OrgResult | undefined {
 }
 
 function synced(label: string, body: unknown): Message {
-  if (field(body, "status") === "already_ran") {
+  const status = field(body, "status");
+  if (status === "already_running") {
     return {
       tone: "info",
-      text: `${label}: already synced this minute. Nothing was done; try again next minute.`,
+      text: `${label}: a run is already in progress; its outcome shows here when it ends.`,
     };
   }
+  if (status === "already_ran") return alreadyRan(label, field(body, "previous_status"));
   const org = firstOrg(body);
   const counts = org ? `${org.fetched} fetched from Odoo, ${org.upserted} saved` : "no changes";
   if (org?.status === "ok" && org.complete === false) {
@@ -63,6 +76,29 @@ function synced(label: string, body: unknown): Message {
     };
   }
   return { tone: "success", text: `${label}: sync succeeded, ${counts}.` };
+}
+
+/** A second "sync now" in the same minute: said as what that run really did. */
+function alreadyRan(label: string, previous: unknown): Message {
+  if (previous === "succeeded") {
+    return {
+      tone: "info",
+      text: `${label}: already synced successfully this minute. Nothing more to do.`,
+    };
+  }
+  if (previous === "running") {
+    return {
+      tone: "info",
+      text:
+        `${label}: this minute's run is still in progress; its outcome shows here when it ends.`,
+    };
+  }
+  const what = previous === "failed" ? "failed" : "did not complete";
+  return {
+    tone: "error",
+    text: `${label}: this minute's run ${what}, and a new one can start next minute. ` +
+      "See the last attempt above for what to do, then press Sync now again.",
+  };
 }
 
 function refused(status: number, code: unknown, body: unknown): Message {
@@ -130,4 +166,23 @@ export function describeAnswer(label: string, answer: Answer): Message {
   if (status >= 200 && status < 300) return synced(label, body);
   const code = field(body, "error") ?? field(body, "code");
   return refused(status, code, body);
+}
+
+/**
+ * The words for a "sync now" outcome in the job's card, where the card's
+ * "Last attempt" already says what to do about a failed sync: a 502 is then
+ * said once, briefly, and points there (no message is shown twice).
+ *
+ * @example
+ * cardOutcome("CRM leads", { kind: "http", status: 502, body }).text;
+ * // "CRM leads: the sync failed (odoo_auth_failed). What to do is under “Last attempt”."
+ */
+export function cardOutcome(label: string, answer: Answer): Message {
+  const full = describeAnswer(label, answer);
+  if (answer.kind !== "http" || answer.status !== 502) return full;
+  const code = firstOrg(answer.body)?.error ?? "odoo_error";
+  return {
+    tone: "error",
+    text: `${label}: the sync failed (${code}). What to do is under “Last attempt”.`,
+  };
 }

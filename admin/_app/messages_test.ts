@@ -1,6 +1,6 @@
 /** Every answer "sync now" can get, in words with what to do. */
 import assert from "node:assert/strict";
-import { type Answer, describeAnswer } from "./messages.ts";
+import { type Answer, cardOutcome, describeAnswer } from "./messages.ts";
 
 const org = (o: Record<string, unknown>) => ({
   organizations: [{ org_id: "o", fetched: 3, upserted: 2, pages: 1, ...o }],
@@ -29,10 +29,28 @@ Deno.test("describeAnswer: one sentence per answer, saying what to do", () => {
       /incomplete: the run reached its time limit\. The rest follows on the next run/,
     ],
     [
-      "already_ran",
-      { kind: "http", status: 200, body: { status: "already_ran" } },
+      "already_ran after a success",
+      { kind: "http", status: 200, body: { status: "already_ran", previous_status: "succeeded" } },
       "info",
-      /already synced this minute/,
+      /already synced successfully this minute/,
+    ],
+    [
+      "already_ran after a failure: the real state, never 'synced'",
+      { kind: "http", status: 200, body: { status: "already_ran", previous_status: "failed" } },
+      "error",
+      /^CRM: this minute's run failed, and a new one can start next minute/,
+    ],
+    [
+      "already_ran while that run still runs",
+      { kind: "http", status: 200, body: { status: "already_ran", previous_status: "running" } },
+      "info",
+      /still in progress/,
+    ],
+    [
+      "already_running (the queue's busy answer)",
+      { kind: "http", status: 200, body: { status: "already_running", run_id: 4 } },
+      "info",
+      /already in progress/,
     ],
     [
       "401",
@@ -98,4 +116,20 @@ Deno.test("describeAnswer: one sentence per answer, saying what to do", () => {
     assert.match(m.text, text, name);
     assert.equal(m.signInAgain === true, name === "401", name);
   }
+});
+
+Deno.test("cardOutcome: a failed sync is said once on the card, pointing at what to do", () => {
+  const body = {
+    status: "failed",
+    organizations: [{ status: "error", error: "odoo_auth_failed", fetched: 0, upserted: 0 }],
+  };
+  const m = cardOutcome("CRM leads", { kind: "http", status: 502, body });
+  assert.equal(m.tone, "error");
+  assert.equal(
+    m.text,
+    "CRM leads: the sync failed (odoo_auth_failed). What to do is under “Last attempt”.",
+  );
+  assert.doesNotMatch(m.text, /new API key/, "the hint is in the card's last attempt, once");
+  const ok = cardOutcome("CRM leads", { kind: "http", status: 200, body: { status: "succeeded" } });
+  assert.match(ok.text, /sync succeeded/);
 });

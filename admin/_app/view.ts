@@ -1,38 +1,37 @@
 /// <reference lib="dom" />
 /**
- * Renders the status the integration-status function answers: one card per
- * job (last run, next scheduled time, a "Sync now" button for those who may
- * sync) and the open alerts. Plain DOM, text only (never innerHTML).
+ * Renders the status the integration-status function answers: the
+ * organization's name and overall state, one card per job (last success,
+ * last attempt with what to do, next attempt and why, recent runs, and a
+ * "Sync now" button for those who may sync) and the open alerts in words.
+ * Cards are updated in place, so a job's live outcome region and button keep
+ * their identity (and focus) across refreshes. Plain DOM, text only (never
+ * innerHTML); the words come from `words.ts` and `codes.ts`.
  */
+import { alertWords } from "./codes.ts";
+import {
+  historyWords,
+  type IntegrationStatus,
+  type JobStatus,
+  lastAttemptWords,
+  lastSuccessWords,
+  nextAttemptWords,
+  overallWords,
+} from "./words.ts";
 
-/** A job as integration-status answers it. */
-export interface Job {
-  job: string;
-  label: string;
-  function: string;
-  schedule: string | null;
-  next_run_at: string | null;
-  last_run: null | {
-    status: string;
-    trigger: string;
-    started_at: string;
-    finished_at: string | null;
-    fetched: number;
-    upserted: number;
-    error: string | null;
-  };
-}
+export type { IntegrationStatus, JobStatus };
+/** An open alert as integration-status answers it. */
+export type Alert = NonNullable<IntegrationStatus["alerts"]>[number];
 
-/** An open alert. */
-export interface Alert {
-  check_id: string;
-  subject: string;
-  severity: string;
-  detail: string | null;
-  last_seen_at: string;
-}
-
-const time = (iso: string) => new Date(iso).toLocaleString(undefined, { timeZoneName: "short" });
+/** Times in the reader's locale and time zone, to the minute. */
+export const time = (iso: string) =>
+  new Date(iso).toLocaleString(undefined, {
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  });
 
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -45,65 +44,98 @@ function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-/** "succeeded, 25 fetched, 25 saved (manual, 10:22)" and friends. */
-export function describeRun(run: Job["last_run"]): string {
-  if (run === null) return "No run yet.";
-  const when = `${run.trigger === "manual" ? "sync now" : "scheduled"}, started ${
-    time(run.started_at)
-  }`;
-  if (run.status === "running") return `Running (${when}).`;
-  if (run.status === "failed") return `Failed: ${run.error ?? "unknown error"} (${when}).`;
-  const counts = `${run.fetched} fetched, ${run.upserted} saved`;
-  const word = run.status === "incomplete"
-    ? "Incomplete (time limit reached; continues next run)"
-    : "Succeeded";
-  return `${word}: ${counts} (${when}).`;
+/** The heading and the overall state line. */
+export function renderOverview(status: IntegrationStatus): void {
+  document.getElementById("org-name")!.textContent = status.organization_name ??
+    "Your organization";
+  const line = document.getElementById("overall")!;
+  const words = overallWords(status.overall, time);
+  if (line.textContent !== words.text) line.textContent = words.text;
+  line.className = `overall ${words.tone}`;
+  line.dataset.state = status.overall.state;
 }
 
-function row(dl: HTMLDListElement, term: string, value: string, cls: string) {
-  dl.append(el("dt", term), el("dd", value, { class: cls }));
-}
-
-/** One job's card; the button is left out when the caller may not sync. */
-export function jobCard(job: Job, canSync: boolean): HTMLLIElement {
-  const li = el("li", "", { id: `job-${job.job}`, class: "job" });
-  const heading = el("h3", job.label, { id: `job-${job.job}-title` });
-  const dl = el("dl");
-  row(dl, "Last run", describeRun(job.last_run), "last-run");
-  const next = job.next_run_at === null
-    ? "Not scheduled (paused or missing)."
-    : time(job.next_run_at);
-  row(dl, "Next scheduled run", next, "next-run");
-  const result = el("p", "", {
-    class: "job-result",
-    id: `job-${job.job}-result`,
-    "aria-live": "polite",
-  });
-  li.append(heading, dl, result);
-  if (canSync) {
-    const button = el("button", "Sync now", {
-      type: "button",
-      class: "sync-now",
-      "data-job": job.job,
-      "data-function": job.function,
-      "aria-describedby": `job-${job.job}-title job-${job.job}-result`,
-    });
-    li.append(button);
-  }
+function card(job: JobStatus): HTMLLIElement {
+  const id = `job-${job.job}`;
+  const li = el("li", "", { id, class: "job", "aria-labelledby": `${id}-title` });
+  li.append(
+    el("h4", job.label, { id: `${id}-title` }),
+    el("dl"),
+    el("h5", "Recent runs", { id: `${id}-history-title` }),
+    el("ol", "", { class: "history", "aria-labelledby": `${id}-history-title` }),
+    el("p", "", { class: "job-result", id: `${id}-result`, role: "status", "aria-live": "polite" }),
+    el("p", "", { class: "sync-note", id: `${id}-note` }),
+  );
   return li;
 }
 
-/** The alert list items (or one "none" item). */
-export function alertItems(alerts: Alert[] | null): HTMLLIElement[] {
-  if (alerts === null) return [el("li", "Alerts are not available on this project yet.")];
-  if (alerts.length === 0) return [el("li", "No open alerts.")];
-  return alerts.map((a) =>
-    el(
-      "li",
-      `${a.severity}: ${a.check_id} (${a.subject}). ${a.detail ?? ""} Last seen ${
-        time(a.last_seen_at)
-      }.`,
-      { class: `alert ${a.severity}` },
-    )
+function syncButton(li: HTMLLIElement, job: JobStatus): HTMLButtonElement {
+  const found = li.querySelector<HTMLButtonElement>(".sync-now");
+  if (found) return found;
+  const id = `job-${job.job}`;
+  const button = el("button", "Sync now", {
+    type: "button",
+    class: "sync-now",
+    "data-job": job.job,
+    "data-function": job.function,
+    "aria-describedby": `${id}-title ${id}-note`,
+  });
+  li.querySelector(".job-result")!.before(button);
+  return button;
+}
+
+/** Fills (creating it when missing) one job's card inside `list`. */
+export function renderJob(list: HTMLElement, job: JobStatus, canSync: boolean): HTMLLIElement {
+  const li = document.getElementById(`job-${job.job}`) as HTMLLIElement | null ??
+    list.appendChild(card(job));
+  const dl = li.querySelector("dl")!;
+  const row = (term: string, value: string, cls: string) => [
+    el("dt", term),
+    el("dd", value, { class: cls }),
+  ];
+  dl.replaceChildren(
+    ...row("Last success", lastSuccessWords(job.last_success, time), "last-success"),
+    ...row("Last attempt", lastAttemptWords(job.last_run, time), "last-run"),
+    ...row("Next attempt", nextAttemptWords(job.next_attempt, time), "next-run"),
   );
+  const items = job.history.map((r) => el("li", historyWords(r, time), { class: r.status }));
+  li.querySelector(".history")!.replaceChildren(
+    ...(items.length > 0 ? items : [el("li", "No runs yet.")]),
+  );
+  const note = li.querySelector(".sync-note")!;
+  if (!canSync) return li;
+  const button = syncButton(li, job);
+  if (li.getAttribute("aria-busy") === "true") return li; // our own click is in progress
+  const inFlight = job.next_attempt.reason === "in_flight";
+  button.disabled = inFlight;
+  button.textContent = inFlight ? "Sync running…" : "Sync now";
+  note.textContent = inFlight
+    ? "Sync now is unavailable while a run is in progress; it returns when the run ends."
+    : "";
+  return li;
+}
+
+function alertItem(a: Alert): HTMLLIElement {
+  const words = alertWords(a.check_id);
+  const li = el("li", "", { class: `alert ${a.severity}` });
+  const scope = a.project_wide
+    ? "Project-wide: affects every organization of this project, yours included."
+    : "Concerns your organization.";
+  const what = el("p");
+  what.append(el("strong", "What to do: "), words.action);
+  li.append(
+    el("h4", words.title),
+    el("p", `Open since ${time(a.opened_at)}. ${scope}`, { class: "alert-when" }),
+    el("p", words.meaning),
+    what,
+  );
+  if (a.detail) li.append(el("p", `Detail: ${a.detail}`, { class: "alert-detail" }));
+  return li;
+}
+
+/** The open alerts (the section is hidden when there are none or they cannot be read). */
+export function renderAlerts(alerts: Alert[] | null): void {
+  const section = document.getElementById("alerts-section")!;
+  section.hidden = alerts === null || alerts.length === 0;
+  document.getElementById("alerts")!.replaceChildren(...(alerts ?? []).map(alertItem));
 }

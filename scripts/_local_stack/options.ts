@@ -42,6 +42,10 @@ const SWITCHES: Record<string, [string, string]> = {
   "no-bot": ["LOCAL_STACK_NO_BOT", "seed no demo bot (and start no receiver)"],
   "no-sla-policy": ["LOCAL_STACK_NO_SLA_POLICY", "seed no SLA policy"],
   "no-odoo-credential": ["LOCAL_STACK_NO_ODOO_CREDENTIAL", "seed no Odoo credential"],
+  "json-logs": [
+    "LOCAL_STACK_JSON_LOGS",
+    "logs as JSON lines (the default when stdout is not a terminal)",
+  ],
 };
 
 function usage(): string {
@@ -59,11 +63,11 @@ function usage(): string {
  * Reads the flags, then LOCAL_STACK_* variables; `--help` prints the usage and exits 0.
  *
  * @param args the command-line arguments.
- * @returns the options for `startLocalStack`.
+ * @returns the options for `startLocalStack`, and `jsonLogs` (print logs as JSON lines).
  * @example
  * readOptions(["--api-port", "0"]).apiPort; // 0
  */
-export function readOptions(args: string[]): LocalStackOptions {
+export function readOptions(args: string[]): LocalStackOptions & { jsonLogs: boolean } {
   const { values } = parseArgs({
     args,
     options: {
@@ -112,6 +116,7 @@ export function readOptions(args: string[]): LocalStackOptions {
       odooCredential: !on("no-odoo-credential"),
     },
     functionEnv: keyValues((v.env as string[] | undefined) ?? []),
+    jsonLogs: on("json-logs"),
   };
 }
 

@@ -22,6 +22,7 @@ const STATIC: Record<string, [string, string]> = {
   "/": ["index.html", "text/html; charset=utf-8"],
   "/index.html": ["index.html", "text/html; charset=utf-8"],
   "/styles.css": ["styles.css", "text/css; charset=utf-8"],
+  "/favicon.svg": ["favicon.svg", "image/svg+xml"],
 };
 
 /** Options for {@linkcode adminPageMount}. */
@@ -67,7 +68,8 @@ export async function bundleAdminPage(sourceDir: string = SOURCE_DIR): Promise<s
 
 /**
  * The gateway mount for the page: `/admin/` (index.html), `/admin/app.js`
- * (bundled on first need), `/admin/styles.css` and `/admin/config.json`.
+ * (bundled on first need), `/admin/styles.css`, `/admin/favicon.svg` and
+ * `/admin/config.json`.
  *
  * @param options the anon key and the source folder.
  * @returns a {@linkcode Mount} for `serveFunctions({ mounts })`.

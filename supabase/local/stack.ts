@@ -90,7 +90,13 @@ async function startParts(closers: Closers, o: {
       adminPageMount({ anonKey: keys.anonKey }),
     ],
   });
-  const state = { dbUrl: cluster.url, functionsUrl: gateway.functionsUrl, apiUrl, pid: Deno.pid };
+  const state = {
+    dbUrl: cluster.url,
+    functionsUrl: gateway.functionsUrl,
+    apiUrl,
+    pid: Deno.pid,
+    demoOrgId: demo.demo.orgId,
+  };
   const files = await writeState(closers, options.stateDir, {
     ...state,
     dataDir: cluster.dataDir,
