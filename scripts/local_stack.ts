@@ -12,7 +12,17 @@ import { type LocalStack, startLocalStack } from "../supabase/local/stack.ts";
 import { readOptions } from "./_local_stack/options.ts";
 import { listenForStop, say } from "./_local_stack/shutdown.ts";
 import { statusBlock } from "./_local_stack/banner.ts";
-import { humanLogger } from "./_local_stack/human_log.ts";
+import { humanLogger, logMode } from "./_local_stack/human_log.ts";
+
+/** The terminal's columns; 80 when it cannot say (a pty of size 0). */
+function terminalWidth(): number {
+  try {
+    const { columns } = Deno.consoleSize();
+    return columns >= 40 ? columns : 80;
+  } catch {
+    return 80;
+  }
+}
 
 const write = (text: string) => Deno.stdout.writeSync(new TextEncoder().encode(`${text}\n`));
 
@@ -27,8 +37,8 @@ const signalled = listenForStop(() => ({
 
 try {
   const { jsonLogs, ...options } = readOptions(Deno.args);
-  const human = !jsonLogs && Deno.stdout.isTerminal();
-  const width = human ? Deno.consoleSize().columns : 80;
+  const human = logMode({ terminal: Deno.stdout.isTerminal(), jsonLogs }) === "human";
+  const width = human ? terminalWidth() : 80;
   const logger = human ? humanLogger(write, width) : undefined;
   say("starting PostgreSQL, migrations, Supabase Auth, demo data, functions…");
   stack = await startLocalStack({

@@ -268,6 +268,32 @@ Deno.test("./dev run CLI: SIGINT stops servers, Odoo and PostgreSQL (with pg_net
     const state = JSON.parse(await Deno.readTextFile(`${stateDir}/stack.json`));
     assert.equal(state.pid, child.pid);
     assert.ok(printed.includes(`API URL: ${new URL(state.functionsUrl).origin}`));
+    // Not a terminal: logs are JSON lines; the status block fits 80x24 and prints no key.
+    const ready = "Local stack ready. Press Ctrl-C to stop.";
+    const block = printed.slice(
+      printed.indexOf("edge-guard local stack"),
+      printed.indexOf(ready) + ready.length,
+    ).split("\n");
+    assert.ok(block.length <= 24, `the block has ${block.length} lines`);
+    for (const line of block) assert.ok(line.length <= 80, `wider than 80: ${line}`);
+    assert.doesNotMatch(block.join("\n"), /eyJ|sb_secret|curl -sS/);
+    await (await fetch(`${state.functionsUrl}/integration-status`)).body?.cancel();
+    const logged = await readUntil(reader, '"event":"function_request"');
+    assert.match(logged, /^\{"level":"\w+","event":"function_request"/m, "JSON log lines");
+    const tried = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "scripts/try.ts"],
+      cwd: repoRoot,
+      env: { LOCAL_STACK_STATE_DIR: stateDir },
+      stdout: "piped",
+    }).output();
+    const curls = new TextDecoder().decode(tried.stdout).split("\n");
+    assert.deepEqual(
+      curls.filter((l) => l.startsWith("# ")).map((l) => /\(expect (\d+)\)$/.exec(l)?.[1]),
+      ["200", "403", "401", "200"],
+      "./dev try prints the four requests",
+    );
+    const memberLine = curls[curls.findIndex((l) => l.includes("expect 403")) + 1];
+    assert.equal((await runCurlLine(memberLine)).status, 403, "a fresh member token of the stack");
     const odooUrl = /Odoo URL: (\S+)/.exec(printed)![1];
     const pgPid = Number(
       (await Deno.readTextFile(`${state.dataDir}/data/postmaster.pid`)).split("\n")[0],

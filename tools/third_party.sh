@@ -25,6 +25,8 @@ PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 EXTENSIONS=(pg_net supabase_vault supautils pgmq)
 
 say() { echo "[dev] $*" >&2; }
+# shellcheck source=progress.sh
+source "$here/progress.sh"
 die() {
   echo "[dev] error: $*" >&2
   exit 1
@@ -83,7 +85,7 @@ source_dir() {
 
 # Prints the path of the `auth` binary built from the pinned Supabase Auth source.
 build_auth() {
-  local src bin start
+  local src bin
   src=$(source_dir supabase-auth)
   pin supabase-auth
   bin="$CACHE/bin/auth-$P_VERSION-${P_SHA:0:12}"
@@ -91,23 +93,23 @@ build_auth() {
     command -v go >/dev/null ||
       die "building Supabase Auth $P_VERSION needs Go 1.26 or later on the PATH (its go.mod asks for it)"
     mkdir -p "$CACHE/bin"
-    say "building Supabase Auth $P_VERSION from source (about two minutes, once; cached in $CACHE/bin)"
-    start=$SECONDS
-    if ! (cd "$src/$P_BUILD" && CGO_ENABLED=0 go build -trimpath \
-      -ldflags "-X github.com/supabase/auth/internal/utilities.Version=v$P_VERSION" -o "$bin.tmp" .) \
-      >"$CACHE/bin/auth-build.log" 2>&1; then
+    go_build() {
+      (cd "$src/$P_BUILD" && CGO_ENABLED=0 go build -trimpath \
+        -ldflags "-X github.com/supabase/auth/internal/utilities.Version=v$P_VERSION" -o "$bin.tmp" .) \
+        >"$CACHE/bin/auth-build.log" 2>&1
+    }
+    if ! with_progress "building Supabase Auth $P_VERSION from source (cached in $CACHE/bin)" 120 go_build; then
       tail -n 40 "$CACHE/bin/auth-build.log" >&2
       die "go build of Supabase Auth $P_VERSION failed (last lines above; all in $CACHE/bin/auth-build.log)"
     fi
     mv "$bin.tmp" "$bin"
-    say "built Supabase Auth $P_VERSION in $((SECONDS - start)) s"
   fi
   echo "$bin"
 }
 
 # Builds NAME with PGXS and installs it into $PG_CONFIG's PostgreSQL, unless this exact build is there.
 install_extension() {
-  local src sudo="" stamp marker start
+  local src sudo="" stamp marker
   src=$(source_dir "$1")
   pin "$1"
   [ -x "$PG_CONFIG" ] || die "$PG_CONFIG is missing: install postgresql-server-dev-15"
@@ -119,13 +121,13 @@ install_extension() {
   fi
   if [ -f "$stamp" ] && [ -f "$marker" ] && cmp -s "$stamp" "$marker"; then return; fi
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  say "building $P_NAME $P_VERSION with PGXS and installing it into $("$PG_CONFIG" --version) (seconds, once)"
-  start=$SECONDS
-  make -s -C "$src/$P_BUILD" PG_CONFIG="$PG_CONFIG" -j2 >&2 || die "make of $P_NAME $P_VERSION failed (output above)"
+  pgxs_make() { make -s -C "$src/$P_BUILD" PG_CONFIG="$PG_CONFIG" -j2 >&2; }
+  with_progress "building $P_NAME $P_VERSION with PGXS for $("$PG_CONFIG" --version)" 20 pgxs_make ||
+    die "make of $P_NAME $P_VERSION failed (output above)"
   $sudo make -s -C "$src/$P_BUILD" PG_CONFIG="$PG_CONFIG" install >&2 || die "make install of $P_NAME failed"
   mkdir -p "$CACHE/installed"
   cp "$marker" "$stamp"
-  say "installed $P_NAME $P_VERSION in $((SECONDS - start)) s"
+  say "installed $P_NAME $P_VERSION"
 }
 
 locked() {

@@ -67,7 +67,8 @@ export function statusBlock(
     ["Admin sign-in", `${admin.email} / ${admin.password}`],
     ["Member sign-in", `${member.email} / ${member.password}`],
     ["Keys", files],
-    ["Tokens", "./dev token --org <uuid> [--admin]; demo org " + s.demo.orgId],
+    ["Demo org", s.demo.orgId],
+    ["Tokens", "./dev token --org <demo org> [--admin]"],
     ["Try it", "./dev try prints ready-to-paste curl requests"],
     ["Commands", "./dev help; logs follow below (--json-logs for JSON)"],
   ];

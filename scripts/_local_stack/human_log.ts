@@ -77,3 +77,14 @@ function cut(text: string, width: number): string {
 export function humanLogger(write: (line: string) => void, width = 80): Logger {
   return createLogger((line) => write(humanLine(line, width)));
 }
+
+/**
+ * How `./dev run` prints its logs: human lines when stdout is a terminal,
+ * JSON lines when it is not (a pipe, a file, a log shipper) or with `--json-logs`.
+ *
+ * @example
+ * logMode({ terminal: Deno.stdout.isTerminal(), jsonLogs: false }); // "human" at a terminal
+ */
+export function logMode(o: { terminal: boolean; jsonLogs: boolean }): "human" | "json" {
+  return o.terminal && !o.jsonLogs ? "human" : "json";
+}
