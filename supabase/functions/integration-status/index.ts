@@ -22,7 +22,7 @@ export type IntegrationStatusDeps = FunctionDeps;
 
 /**
  * Builds the handler: settings and pool once, then per request the guard
- * (users of their own organization) and three small reads.
+ * (users of their own organization) and the reads of `status.ts`.
  *
  * @param deps replacements for tests; see {@linkcode FunctionDeps}.
  * @returns a `Deno.serve` handler.
