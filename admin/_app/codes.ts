@@ -69,6 +69,20 @@ const ALERT_WORDS: Readonly<Record<string, CodeWords>> = {
       "fixes (Odoo refused the login, or no credential is stored).",
     action: "Do what the failed attempt below says, then press Sync now.",
   },
+  org_sync_stalled: {
+    title: "Sync not moving forward",
+    meaning: "Your organization's syncs ran but stored nothing new and did not finish, several " +
+      "runs in a row: the data in the app is not catching up.",
+    action: `${OPERATOR}: read the sync's log lines and cursors for your organization ` +
+      "(docs/odoo-sync.md).",
+  },
+  outbound_destination_refused: {
+    title: "Stored address not allowed",
+    meaning: "An address your organization stored (the Odoo URL, or a bot's webhook) is not " +
+      "allowed: not https, or not a public host. Every sync or run to it fails.",
+    action: "Store an https URL of a public host (the Odoo URL again, or the bot's webhook), " +
+      "or disable the bot.",
+  },
   sync_run_stuck: {
     title: "Sync run stuck",
     meaning: "A sync run stayed 'running' longer than a function can live; it is marked failed.",

@@ -100,7 +100,23 @@ Deno.test("alertWords: title, meaning and action per check; unknown codes named"
   assert.match(w.title, /refused/);
   assert.match(w.action, /service_role_key/);
   assert.deepEqual(alertWords("new_check").title, "new_check");
-  for (const code of ["cron_command_literal", "org_sync_stale", "org_sync_failing"]) {
+  const checks = [
+    "cron_command_literal",
+    "cron_job_foreign_owner",
+    "vault_secret_missing",
+    "vault_secret_unusable",
+    "http_auth_rejected",
+    "http_call_failed",
+    "cron_run_failed",
+    "org_sync_stale",
+    "org_sync_failing",
+    "org_sync_stalled",
+    "outbound_destination_refused",
+    "sync_run_stuck",
+    "schedule_drift",
+    "bot_keeps_failing",
+  ];
+  for (const code of checks) {
     const c = alertWords(code);
     assert.ok(c.title !== code && c.meaning && c.action, code);
   }
