@@ -20,17 +20,18 @@ const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000);
 
 async function run(sql: Sql, r: {
   key: string;
+  org: string;
   job?: string;
   status: string;
   at: Date;
   results?: Record<string, unknown>;
 }) {
-  await sql`insert into public.sync_runs
-      (idempotency_key, integration, job, scheduled_for, started_at, finished_at, status, org_results)
+  await sql`insert into public.sync_runs (idempotency_key, integration, job, scheduled_for,
+      started_at, finished_at, status, org_results, org_id)
     values (${r.key}, 'odoo', ${r.job ?? "crm"}, ${r.at}, ${r.at},
       ${r.status === "running" ? null : r.at}, ${r.status}, ${
     JSON.stringify(r.results ?? {})
-  }::text::jsonb)`;
+  }::text::jsonb, ${r.org}::uuid)`;
 }
 
 const get = (token: string, query = "") =>
@@ -50,20 +51,25 @@ async function seed(sql: Sql) {
     upserted: n,
     pages: 1,
   });
-  await run(sql, {
-    key: "odoo:crm:2026-11-23T10:00Z",
-    status: "partial",
-    at: minutesAgo(22),
-    results: { [a]: ok(25, false), [b]: ok(3) },
-  });
+  for (const [org, result] of [[a, ok(25, false)], [b, ok(3)]] as const) {
+    await run(sql, {
+      key: `odoo:crm:org:${org}:2026-11-23T10:00Z`,
+      org,
+      status: result.complete ? "succeeded" : "partial",
+      at: minutesAgo(22),
+      results: { [org]: result },
+    });
+  }
   await run(sql, {
     key: `odoo:crm:manual:${b}:2026-11-23T10:20Z`,
+    org: b,
     status: "succeeded",
     at: minutesAgo(2),
     results: { [b]: ok(1) },
   });
   await run(sql, {
-    key: "odoo:chatter:2026-11-23T09:45Z",
+    key: `odoo:chatter:org:${a}:2026-11-23T09:45Z`,
+    org: a,
     job: "chatter",
     status: "failed",
     at: minutesAgo(37),
@@ -73,6 +79,7 @@ async function seed(sql: Sql) {
   });
   await run(sql, {
     key: `odoo:chatter:manual:${a}:2026-11-23T10:21Z`,
+    org: a,
     job: "chatter",
     status: "running",
     at: minutesAgo(1),
@@ -138,7 +145,11 @@ Deno.test("integration-status: each job's latest run of the caller's organizatio
     const after = (await (await handler(get(await member(a)))).json()).jobs[1];
     const failed = after.last_run;
     assert.deepEqual([failed.status, failed.error], ["failed", "odoo_timeout"]);
-    assert.equal(after.next_attempt.reason, "schedule", "no state: due at the next tick");
+    assert.deepEqual(
+      after.next_attempt,
+      { at: "2026-11-23T10:38:00.000Z", reason: "backoff", failures: 1 },
+      "the failed run moved the sync state (its trigger): a retry after the backoff",
+    );
 
     // The dispatcher's state (written by its trigger when a dispatched run ends): CRM succeeded
     // in this period, so it is due in the next one; chatter failed at 10:22:41 and backs off.
@@ -147,7 +158,11 @@ Deno.test("integration-status: each job's latest run of the caller's organizatio
         (org_id, job, last_success_at, last_finished_at, last_status, consecutive_failures,
          next_attempt_at)
       values (${a}, 'crm', ${at(-6 * 60_000)}, ${at(-6 * 60_000)}, 'succeeded', 0, null),
-        (${a}, 'chatter', null, ${NOW}, 'failed', 1, ${at(15 * 60_000)})`;
+        (${a}, 'chatter', null, ${NOW}, 'failed', 1, ${at(15 * 60_000)})
+      on conflict (org_id, job) do update set last_success_at = excluded.last_success_at,
+        last_finished_at = excluded.last_finished_at, last_status = excluded.last_status,
+        consecutive_failures = excluded.consecutive_failures,
+        next_attempt_at = excluded.next_attempt_at`;
     const due = (await (await handler(get(await member(a)))).json()).jobs;
     assert.deepEqual(
       due.map((j: { next_run_at: string }) => j.next_run_at),

@@ -12,7 +12,7 @@ const num = (v: unknown) => (typeof v === "number" ? v : 0);
 /** A run as the organization sees it (its own result inside a run of several). */
 export function runView(row: RunRow): RunView {
   const r = row.result ?? {};
-  const status = row.status === "running" && row.result === null
+  const status = (row.status === "running" || row.status === "queued") && row.result === null
     ? "running"
     : r.status === "error" || (row.status === "failed" && row.result === null)
     ? "failed"

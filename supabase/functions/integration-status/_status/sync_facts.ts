@@ -77,9 +77,10 @@ export async function orgSyncState(sql: Sql, orgId: string): Promise<Map<string,
 }
 
 /**
- * The newest `limit` runs of `job` that concern `orgId`: those with its
- * per-org result, its own runs (`org_id`, or its id in the key), and a
- * running cron run for every organization. Newest by `scheduled_for`.
+ * The newest `limit` runs of `job` for `orgId` (its own runs, `org_id`, by
+ * the `(org_id, job, scheduled_for)` index; a run over several organizations
+ * at once, from before the per-organization fan-out, is not shown). Newest
+ * by `scheduled_for`.
  */
 export async function recentRuns(
   sql: Sql,
@@ -92,17 +93,14 @@ export async function recentRuns(
       select id::text, status, started_at, finished_at, idempotency_key, error_summary,
         org_results -> ${orgId}::text as result
       from public.sync_runs
-      where integration = 'odoo' and job = ${job}
-        and (org_results ? ${orgId}::text or org_id = ${orgId}::uuid
-          or (status = 'running' and (strpos(idempotency_key, ${orgId}::text) > 0
-            or idempotency_key !~ '[0-9a-f]{8}-[0-9a-f]{4}-')))
+      where org_id = ${orgId}::uuid and job = ${job} and integration = 'odoo'
       order by scheduled_for desc, id desc
       limit ${limit}`);
 }
 
 /**
- * The organization's latest run of `job` whose own result is a complete
- * success, for "last success" with its counts.
+ * The organization's latest run of `job` that succeeded completely, for
+ * "last success" with its counts (its own runs, by the same index).
  */
 export async function lastSuccessfulRun(
   sql: Sql,
@@ -114,9 +112,8 @@ export async function lastSuccessfulRun(
       select id::text, status, started_at, finished_at, idempotency_key, error_summary,
         org_results -> ${orgId}::text as result
       from public.sync_runs
-      where integration = 'odoo' and job = ${job}
-        and org_results -> ${orgId}::text ->> 'status' = 'ok'
-        and coalesce(org_results -> ${orgId}::text ->> 'complete', 'true') = 'true'
+      where org_id = ${orgId}::uuid and job = ${job} and integration = 'odoo'
+        and status = 'succeeded'
       order by scheduled_for desc, id desc
       limit 1`);
   return rows[0] ?? null;
