@@ -214,7 +214,7 @@ Deno.test({
         assert.match(await text(page, "#overall"), /^Failing since /);
         assert.match(await text(page, "#job-crm .last-run"), /^Succeeded/, "the card is unchanged");
         const alert = page.locator("#alerts li").first();
-        assert.match(await alert.innerText(), /Scheduled syncs refused \(401\/403\)/);
+        assert.match(await alert.innerText(), /refused \(401\/403\)/);
         assert.match(await alert.innerText(), /Project-wide: affects every organization/);
         assert.match(await alert.innerText(), /What to do: .*service_role_key/);
         await screenshot(page, "incident");
