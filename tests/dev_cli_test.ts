@@ -23,7 +23,16 @@ Deno.test("./dev: help, unknown command, no command", async () => {
     const text = new TextDecoder().decode(out[stream]);
     const name = `./dev ${args.join(" ")}`;
     assert.equal(out.code, code, name);
-    for (const line of ["run [flags]", "test <file>...", "doctor", "bench", "try                  ready-to-paste", "on the PATH"]) {
+    for (
+      const line of [
+        "run [flags]",
+        "test <file>...",
+        "doctor",
+        "bench",
+        "try                  ready-to-paste",
+        "on the PATH",
+      ]
+    ) {
       assert.ok(text.includes(line), `${name}: usage lacks "${line}"`);
     }
     assert.ok(!text.includes("\u001b["), `${name}: ANSI escapes`);
