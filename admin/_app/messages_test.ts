@@ -1,6 +1,7 @@
 /** Every answer "sync now" can get, in words with what to do. */
 import assert from "node:assert/strict";
 import { type Answer, describeAnswer } from "./messages.ts";
+import { codesOf } from "../../supabase/functions/_shared/error-catalogue.ts";
 
 const org = (o: Record<string, unknown>) => ({
   organizations: [{ org_id: "o", fetched: 3, upserted: 2, pages: 1, ...o }],
@@ -98,4 +99,28 @@ Deno.test("describeAnswer: one sentence per answer, saying what to do", () => {
     assert.match(m.text, text, name);
     assert.equal(m.signInAgain === true, name === "401", name);
   }
+});
+
+Deno.test("describeAnswer: every failure code a sync reports gets its own hint", () => {
+  const failed = (error: string): Answer => ({
+    kind: "http",
+    status: 502,
+    body: { status: "failed", ...org({ status: "error", error }) },
+  });
+  const hints = new Map<string, string>();
+  for (const code of codesOf("sync", "function")) {
+    const m = describeAnswer("CRM", failed(code));
+    const head = `Odoo refused or failed (${code}). `;
+    assert.ok(m.text.startsWith(head), `${code}: ${m.text}`);
+    hints.set(code, m.text.slice(head.length));
+  }
+  assert.ok(hints.has("odoo_unreachable") && hints.has("odoo_api_unavailable"));
+  const seen = new Map<string, string>();
+  for (const [code, hint] of hints) {
+    assert.equal(seen.get(hint), undefined, `${code} shares its hint with ${seen.get(hint)}`);
+    seen.set(hint, code);
+  }
+  assert.match(hints.get("odoo_api_unavailable")!, /external API/);
+  const unknown = describeAnswer("CRM", failed("odoo_unavailable")).text;
+  assert.equal(unknown, `Odoo refused or failed (odoo_unavailable). ${hints.get("odoo_error")}`);
 });

@@ -3,12 +3,13 @@
  * and describe the outcome as a bot_runs record. Internal to bots.ts.
  */
 import { describeError, postWithTimeout } from "./http.ts";
+import type { WebhookErrorCode } from "../error-catalogue.ts";
 
 /** Longest response excerpt stored in bot_runs. */
 export const EXCERPT_CHARS = 500;
 
-/** Error codes stored in bot_runs.error. */
-export type WebhookError = "webhook_timeout" | "webhook_http_error" | "webhook_network_error";
+/** Error codes stored in bot_runs.error: the catalogue's `webhook_*` bot codes. */
+export type WebhookError = WebhookErrorCode;
 
 /** The outcome of one webhook call, as bot_runs stores it. */
 export interface WebhookOutcome {

@@ -4,6 +4,7 @@
  */
 import type { Sql } from "../db.ts";
 import type { Logger } from "../log.ts";
+import type { SyncErrorCode } from "../error-catalogue.ts";
 
 /** Which Odoo data a function syncs: `crm.lead` rows or their chatter (`mail.message`). */
 export type SyncJob = "crm" | "chatter";
@@ -11,15 +12,8 @@ export type SyncJob = "crm" | "chatter";
 /** `incremental` continues from the saved cursor; `full` starts from the beginning. */
 export type SyncMode = "incremental" | "full";
 
-/** Per-organization failure codes: a closed set; details go to the log only. */
-export type SyncErrorCode =
-  | "credential_missing"
-  | "odoo_auth_failed"
-  | "odoo_timeout"
-  | "odoo_unreachable"
-  | "odoo_api_unavailable"
-  | "odoo_error"
-  | "internal_error";
+/** Per-organization failure codes: the catalogue's `sync` codes a function reports; details go to the log only. */
+export type { SyncErrorCode };
 
 /** Work done for one organization (also reported for a failed one: what was committed). */
 export interface SyncCounts {

@@ -1,0 +1,100 @@
+/**
+ * The one catalogue of error codes: every code a client, the admin page, a log
+ * line or a watchdog check can carry, with its meaning and what a person should
+ * do (jose's `JOSEErrorCode`, @supabase/server's `Errors` map). The code types
+ * of every module are derived from it, `tests/error_catalogue_test.ts` checks
+ * the database's SQL literals and docs/errors.md against it.
+ *
+ * Adding a code is adding one entry in `_error-catalogue/<kind>.ts`.
+ */
+import { ALERT_CODES } from "./_error-catalogue/alerts.ts";
+import { CLIENT_CODES } from "./_error-catalogue/client.ts";
+import { BOT_CODES, SYNC_CODES } from "./_error-catalogue/failures.ts";
+import { REQUEST_REASONS, TOKEN_REASONS } from "./_error-catalogue/reasons.ts";
+import type { CatalogueEntry, Kind, Origin } from "./_error-catalogue/entry.ts";
+
+export type { CatalogueEntry, Kind, Origin, Scope } from "./_error-catalogue/entry.ts";
+
+/**
+ * Every code, by name. The parts never share a name (a test checks it).
+ *
+ * @example
+ * ERROR_CATALOGUE.odoo_auth_failed.action; // "Create a new API key in Odoo and store it again."
+ */
+export const ERROR_CATALOGUE = {
+  ...CLIENT_CODES,
+  ...SYNC_CODES,
+  ...BOT_CODES,
+  ...ALERT_CODES,
+  ...TOKEN_REASONS,
+  ...REQUEST_REASONS,
+} as const satisfies Record<string, CatalogueEntry>;
+
+type Catalogue = typeof ERROR_CATALOGUE;
+
+/** Any catalogued code. */
+export type ErrorCode = keyof Catalogue;
+
+/** The codes of one kind (and, optionally, one origin). */
+export type CodesOf<K extends Kind, O extends Origin = Origin> = {
+  [C in ErrorCode]: K extends Catalogue[C]["kinds"][number]
+    ? Catalogue[C]["origin"] extends O ? C : never
+    : never;
+}[ErrorCode];
+
+/** Every code a client can receive as `{"error":"<code>"}`. */
+export type ClientErrorCode = CodesOf<"client">;
+/** Everything an organization's sync failure can be recorded as (`sync_org_state.last_error`). */
+export type SyncFailureCode = CodesOf<"sync">;
+/** What a sync function reports for a failed organization (`org_results[org].error`). */
+export type SyncErrorCode = CodesOf<"sync", "function">;
+/** The codes an Odoo failure maps to, whatever the transport. */
+export type OdooErrorCode = Extract<SyncErrorCode, `odoo_${string}`>;
+/** A bot run's error, or why bot-scheduler could not dispatch it. */
+export type BotErrorCode = CodesOf<"bot">;
+/** A bot run's webhook error, as `bot_runs.error` stores it. */
+export type WebhookErrorCode = Extract<BotErrorCode, `webhook_${string}`>;
+/** A watchdog check id. */
+export type AlertCode = CodesOf<"alert">;
+/** A log-only reason for a refusal. */
+export type ReasonCode = CodesOf<"reason">;
+/** A refusal of a token that claims to be a legacy service_role key: the reason, prefixed. */
+export type ServiceJwtReason = `service_jwt_${ReasonCode}`;
+
+/**
+ * True when `value` is a catalogued code (of `kind`, when given).
+ *
+ * @example
+ * isErrorCode("odoo_timeout", "sync"); // true
+ */
+export function isErrorCode<K extends Kind>(value: unknown, kind?: K): value is CodesOf<K> {
+  if (typeof value !== "string" || !Object.hasOwn(ERROR_CATALOGUE, value)) return false;
+  const entry: CatalogueEntry = ERROR_CATALOGUE[value as ErrorCode];
+  return kind === undefined || entry.kinds.includes(kind);
+}
+
+/**
+ * The codes of one kind (and origin), in catalogue order.
+ *
+ * @example
+ * codesOf("alert", "sql"); // ["cron_command_literal", ...]
+ */
+export function codesOf<K extends Kind, O extends Origin = Origin>(
+  kind: K,
+  origin?: O,
+): CodesOf<K, O>[] {
+  return Object.keys(ERROR_CATALOGUE).filter((code) => {
+    const entry: CatalogueEntry = ERROR_CATALOGUE[code as ErrorCode];
+    return entry.kinds.includes(kind) && (origin === undefined || entry.origin === origin);
+  }) as CodesOf<K, O>[];
+}
+
+/**
+ * The HTTP status of a client code's answer.
+ *
+ * @example
+ * clientStatus("bot_disabled"); // 409
+ */
+export function clientStatus(code: ClientErrorCode): number {
+  return ERROR_CATALOGUE[code].status;
+}
