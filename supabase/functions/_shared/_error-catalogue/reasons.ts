@@ -116,6 +116,11 @@ export const REQUEST_REASONS = {
     "Fix `scheduled_for`.",
   ),
   org_id_not_a_uuid: reason("org_id not a UUID", "`org_id` is not a UUID.", "Send a UUID."),
+  already_ran: reason(
+    "Already ran",
+    "This bot already ran for this minute (`bot_run_skipped`); nothing was done.",
+    "None: each (bot, minute) runs once.",
+  ),
   no_organization: reason(
     "No organization",
     "A user call that names no organization.",
