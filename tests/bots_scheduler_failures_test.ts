@@ -51,6 +51,13 @@ const CASES: [string, ExecutorReply, string, number | null, string | null][] = [
   ],
   ["no answer in time", untilAborted, "dispatch_failed", null, "executor_timeout"],
   [
+    "an error code the catalogue does not know",
+    () => Response.json({ error: "odoo_unavailable" }, { status: 500 }),
+    "dispatch_failed",
+    500,
+    "executor_http_error",
+  ],
+  [
     "200 but not the executor's answer",
     () => new Response("ok"),
     "dispatch_failed",
