@@ -120,9 +120,9 @@ Deno.test("bot-scheduler: executor failures are in the response and the log", ()
     const counts = ["due", "dispatch_failed", "failed", "already_ran", "skipped"].map((k) =>
       report[k]
     );
-    assert.deepEqual(counts, [9, 5, 1, 1, 2]);
+    assert.deepEqual(counts, [10, 6, 1, 1, 2]);
     const failures = events().filter((e) => e.event === "bot_dispatch_failed");
-    assert.equal(failures.length, 5);
+    assert.equal(failures.length, 6);
     for (const r of report.results) {
       const [name, , outcome, status, error] = byBot.get(r.bot_id)!;
       assert.deepEqual([r.outcome, r.executor_status, r.error], [outcome, status, error], name);

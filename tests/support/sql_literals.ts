@@ -63,7 +63,9 @@ export function sqlLiterals(sql: string): string[] {
     const tag = c === "$" ? sql.slice(i).match(DOLLAR_TAG) : null;
     if (tag !== null) {
       i += tag[0].length;
-    } else if (c === "'" || ((c === "E" || c === "e") && sql[i + 1] === "'" && !/\w/.test(sql[i - 1] ?? ""))) {
+    } else if (
+      c === "'" || ((c === "E" || c === "e") && sql[i + 1] === "'" && !/\w/.test(sql[i - 1] ?? ""))
+    ) {
       const escapes = c !== "'";
       const [text, end] = readLiteral(sql, escapes ? i + 1 : i, escapes);
       found.push(text);

@@ -15,8 +15,26 @@ import type { CatalogueEntry, Kind, Origin } from "./_error-catalogue/entry.ts";
 
 export type { CatalogueEntry, Kind, Origin, Scope } from "./_error-catalogue/entry.ts";
 
+type Part = Readonly<Record<string, CatalogueEntry>>;
+type Parts = [
+  typeof CLIENT_CODES,
+  typeof SYNC_CODES,
+  typeof BOT_CODES,
+  typeof ALERT_CODES,
+  typeof TOKEN_REASONS,
+  typeof REQUEST_REASONS,
+];
+type Twice<P, Seen = never> = P extends readonly [infer H extends Part, ...infer R]
+  ? (keyof H & Seen) | Twice<R, Seen | keyof H>
+  : never;
 /**
- * Every code, by name. The parts never share a name (a test checks it).
+ * Codes declared in two parts (the spread below would silently keep one).
+ * Always `never`: tests/error_catalogue_test.ts fails to compile otherwise.
+ */
+export type DeclaredTwice = Twice<Parts>;
+
+/**
+ * Every code, by name. No code is declared twice ({@linkcode DeclaredTwice}).
  *
  * @example
  * ERROR_CATALOGUE.odoo_auth_failed.action; // "Create a new API key in Odoo and store it again."

@@ -2,7 +2,7 @@
  * Small HTTP helpers shared by the functions: JSON responses, CORS and the
  * shape checks every request body needs.
  */
-import { clientStatus, type ClientErrorCode } from "./error-catalogue.ts";
+import { type ClientErrorCode, clientStatus } from "./error-catalogue.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

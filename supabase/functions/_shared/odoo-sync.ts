@@ -13,7 +13,7 @@
  */
 import type { AuthContext } from "./auth-guard.ts";
 import { errorJson, isUuid, json } from "./http.ts";
-import { clientStatus, type ClientErrorCode, type ReasonCode } from "./error-catalogue.ts";
+import { type ClientErrorCode, clientStatus, type ReasonCode } from "./error-catalogue.ts";
 import { log as defaultLogger, type Logger } from "./log.ts";
 import { parseSyncBody, planRun, type RunPlan, type SyncBody } from "./_odoo-sync/request.ts";
 import { claimRun, summarize } from "./_odoo-sync/runs.ts";
@@ -155,7 +155,12 @@ export async function handleSyncRequest(
   const callerIdentity = auth.userId ?? "service_role";
   const refuse = (reason: ReasonCode, error: ClientErrorCode = "invalid_request") => {
     const fields = { function_name: options.functionName, caller_identity: callerIdentity };
-    logger("warn", "sync_request_invalid", { ...fields, reason, status: clientStatus(error), error });
+    logger("warn", "sync_request_invalid", {
+      ...fields,
+      reason,
+      status: clientStatus(error),
+      error,
+    });
     return errorJson(error);
   };
   const body = parseSyncBody(auth.body);

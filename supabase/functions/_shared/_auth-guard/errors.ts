@@ -5,8 +5,8 @@
  */
 import { json } from "../http.ts";
 import {
-  clientStatus,
   type ClientErrorCode,
+  clientStatus,
   type ReasonCode,
   type ServiceJwtReason,
 } from "../error-catalogue.ts";

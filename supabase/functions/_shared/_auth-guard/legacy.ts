@@ -67,7 +67,10 @@ export async function verifyLegacyService(
     return { ok: true };
   } catch (err) {
     const result = classify(err);
-    return { ok: false, reason: `service_jwt_${result.ok ? "verification_failed" : result.reason}` };
+    return {
+      ok: false,
+      reason: `service_jwt_${result.ok ? "verification_failed" : result.reason}`,
+    };
   }
 }
 

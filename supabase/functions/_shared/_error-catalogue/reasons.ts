@@ -25,8 +25,16 @@ export const TOKEN_REASONS = {
     "Set the key source for that algorithm if real tokens use it.",
   ),
   crit_header: reason("crit header", "The token has a `crit` header.", TOKEN),
-  key_in_header: reason("Key in header", "The token names its own key (`jku`/`jwk`/`x5u`/`x5c`).", TOKEN),
-  bad_kid: reason("Malformed kid", "`kid` is not a non-empty string of at most 256 characters.", TOKEN),
+  key_in_header: reason(
+    "Key in header",
+    "The token names its own key (`jku`/`jwk`/`x5u`/`x5c`).",
+    TOKEN,
+  ),
+  bad_kid: reason(
+    "Malformed kid",
+    "`kid` is not a non-empty string of at most 256 characters.",
+    TOKEN,
+  ),
   bad_signature: reason("Bad signature", "The signature does not verify.", SIGN_IN),
   unknown_kid: reason(
     "Unknown kid",
@@ -103,7 +111,11 @@ export const REQUEST_REASONS = {
   ),
   org_mismatch: reason("Another organization", "The request names another organization.", "None."),
   invalid_org_id: reason("Bad org_id", "An `org_id` that is not a string.", "Send a string."),
-  conflicting_org_ids: reason("Two org_ids", "A service caller named two organizations.", "Name one."),
+  conflicting_org_ids: reason(
+    "Two org_ids",
+    "A service caller named two organizations.",
+    "Name one.",
+  ),
   body_too_large: reason("Body too large", "The body is over 1 MiB.", "Send a smaller body."),
   body_timeout: reason("Body too slow", "The body did not arrive within 10 s.", "Retry."),
   body_unreadable: reason("Body broken", "The body's stream broke or was used.", "Retry."),
