@@ -48,6 +48,10 @@ const SECTIONS: Section[] = [
     heading: "Watchdog checks (`alert`): `check_id` of alerts and of the doctor's findings",
     column: ["Scope", (code) => entry(code).scope ?? ""],
   },
+  {
+    kind: "doctor",
+    heading: "The doctor's own findings (`doctor`); it shows the watchdog's checks too",
+  },
   { kind: "reason", heading: "Why a request was refused, in the log only (`reason`)" },
 ];
 

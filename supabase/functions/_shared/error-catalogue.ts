@@ -1,6 +1,6 @@
 /**
  * The one catalogue of error codes: every code a client, the admin page, a log
- * line or a watchdog check can carry, with its meaning and what a person should
+ * line, a watchdog check or the doctor can carry, with its meaning and what a person should
  * do (jose's `JOSEErrorCode`, @supabase/server's `Errors` map). The code types
  * of every module are derived from it, `tests/error_catalogue_test.ts` checks
  * the database's SQL literals and docs/errors.md against it.
@@ -9,6 +9,8 @@
  */
 import { ALERT_CODES } from "./_error-catalogue/alerts.ts";
 import { CLIENT_CODES } from "./_error-catalogue/client.ts";
+import { DOCTOR_CRON_CODES } from "./_error-catalogue/doctor-cron.ts";
+import { DOCTOR_SETUP_CODES } from "./_error-catalogue/doctor-setup.ts";
 import { BOT_CODES, SYNC_CODES } from "./_error-catalogue/failures.ts";
 import { REQUEST_REASONS, TOKEN_REASONS } from "./_error-catalogue/reasons.ts";
 import type { CatalogueEntry, Kind, Origin } from "./_error-catalogue/entry.ts";
@@ -21,6 +23,8 @@ type Parts = [
   typeof SYNC_CODES,
   typeof BOT_CODES,
   typeof ALERT_CODES,
+  typeof DOCTOR_CRON_CODES,
+  typeof DOCTOR_SETUP_CODES,
   typeof TOKEN_REASONS,
   typeof REQUEST_REASONS,
 ];
@@ -44,6 +48,8 @@ export const ERROR_CATALOGUE = {
   ...SYNC_CODES,
   ...BOT_CODES,
   ...ALERT_CODES,
+  ...DOCTOR_CRON_CODES,
+  ...DOCTOR_SETUP_CODES,
   ...TOKEN_REASONS,
   ...REQUEST_REASONS,
 } as const satisfies Record<string, CatalogueEntry>;
@@ -74,6 +80,8 @@ export type BotErrorCode = CodesOf<"bot">;
 export type WebhookErrorCode = Extract<BotErrorCode, `webhook_${string}`>;
 /** A watchdog check id. */
 export type AlertCode = CodesOf<"alert">;
+/** The id of a line of the doctor's report: its own findings and the watchdog's checks. */
+export type DoctorFindingId = CodesOf<"doctor"> | AlertCode;
 /** A log-only reason for a refusal. */
 export type ReasonCode = CodesOf<"reason">;
 /** A refusal of a token that claims to be a legacy service_role key: the reason, prefixed. */

@@ -10,9 +10,10 @@
  *   the admin page);
  * - `bot`: a bot run's error (`bot_runs.error`) or why bot-scheduler could not dispatch it;
  * - `alert`: a watchdog check (`edge_guard_alerts.check_id`, the doctor);
+ * - `doctor`: one of the doctor's own findings (`./dev doctor`);
  * - `reason`: why a request was refused, in the server log only, never sent to a client.
  */
-export type Kind = "client" | "sync" | "bot" | "alert" | "reason";
+export type Kind = "client" | "sync" | "bot" | "alert" | "doctor" | "reason";
 
 /** Who produces the code: TypeScript (`function`) or the database's own SQL (`sql`). */
 export type Origin = "function" | "sql";
