@@ -5,6 +5,7 @@
  */
 import { asServiceRole, type Sql } from "../db.ts";
 import type { Logger } from "../log.ts";
+import type { ReasonCode } from "../error-catalogue.ts";
 import { callWebhook, type WebhookBot, type WebhookOutcome } from "./webhook.ts";
 
 /** Options of {@linkcode executeBot}. */
@@ -27,7 +28,7 @@ export interface BotRun extends WebhookOutcome {
 
 /** What happened. `other_org`: the id exists, but not in the caller's organisation. */
 export type ExecuteOutcome =
-  | { kind: "not_found" | "other_org" | "disabled" | "already_ran" }
+  | { kind: Extract<ReasonCode, "not_found" | "other_org" | "disabled" | "already_ran"> }
   | { kind: "ran"; run: BotRun };
 
 interface BotRow extends WebhookBot {

@@ -1,7 +1,8 @@
 /**
  * Why a request was refused, as the server log says it (`rejection_reason` of
  * `auth_rejected`, `reason` of `request_refused`, `body_not_scoped`,
- * `auth_unavailable`, `sync_request_invalid`, `status_refused`). Never sent to a
+ * `auth_unavailable`, `sync_request_invalid`, `status_refused`, `bot_run_refused`,
+ * `bot_run_skipped`). Never sent to a
  * client: the client gets the fixed code in parentheses. Internal: read them
  * through `error-catalogue.ts`.
  */
@@ -128,6 +129,21 @@ export const REQUEST_REASONS = {
     "Fix `scheduled_for`.",
   ),
   org_id_not_a_uuid: reason("org_id not a UUID", "`org_id` is not a UUID.", "Send a UUID."),
+  not_found: reason(
+    "No such bot",
+    "`bot-executor` found no bot with that id (`bot_run_refused`; answered `bot_not_found`).",
+    "Check the bot id.",
+  ),
+  other_org: reason(
+    "Another organization's bot",
+    "The bot belongs to another organization (`bot_run_refused`; answered `org_scope_violation`).",
+    "None: only the bot's own organization may run it.",
+  ),
+  disabled: reason(
+    "Bot disabled",
+    "The bot is not enabled (`bot_run_refused`; answered `bot_disabled`).",
+    "Enable it if it should run.",
+  ),
   already_ran: reason(
     "Already ran",
     "This bot already ran for this minute (`bot_run_skipped`); nothing was done.",
