@@ -1,7 +1,7 @@
 /**
  * Scale bench of the Odoo sync fan-out (issue 14) through the real local path:
- * the cron job's command run by hand, pg_net's queue, the delivery worker
- * (batches of 200, 1 s apart, as pg_net), the gateway and odoo-crm-sync.
+ * the cron job's command run by hand, the real pg_net (its worker sends
+ * batches of up to 200, 1 s apart), the gateway and odoo-crm-sync.
  *   ./dev bench fanout                          # 1,000 organizations (~10 min)
  *   FANOUT_BENCH_ORGS=100 ./dev bench fanout
  * Not part of `./dev test` nor of plain `./dev bench` (its name does not end in _bench.ts).

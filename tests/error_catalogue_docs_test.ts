@@ -53,6 +53,12 @@ const SECTIONS: Section[] = [
     heading: "The doctor's own findings (`doctor`); it shows the watchdog's checks too",
   },
   { kind: "reason", heading: "Why a request was refused, in the log only (`reason`)" },
+  { kind: "refusal", heading: "Why the outbound policy refused a destination (`refusal`)" },
+  {
+    kind: "platform",
+    heading: 'The platform\'s answers (`platform`): the body is `{"code":"<CODE>",...}`',
+    column: ["Status", (code) => String(entry(code).status)],
+  },
 ];
 
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");

@@ -12,6 +12,7 @@ import {
   type ErrorCode,
   isErrorCode,
 } from "../supabase/functions/_shared/error-catalogue.ts";
+import { ADDRESS_CLASSES } from "../supabase/functions/_shared/outbound.ts";
 import { connect, testDatabaseUrl } from "./support/db.ts";
 import { codeLiterals, sqlLiterals } from "./support/sql_literals.ts";
 
@@ -26,6 +27,9 @@ const NOT_CODES = new Set([
   "organization_id",
   // JSON key of the watchdog's webhook notification.
   "alert_id",
+  // The outbound policy's address classes (edge_guard.address_class): IANA ranges, not failures;
+  // the refusal `address` carries one.
+  ...ADDRESS_CLASSES,
 ]);
 
 // Every name the database's catalog knows: relations, columns, functions,
@@ -125,9 +129,15 @@ Deno.test("catalogue: no code twice, and each kind has what it needs", () => {
   assert.deepEqual(declaredTwice, []);
   for (const [code, entry] of Object.entries(ERROR_CATALOGUE)) {
     const e: { kinds: readonly string[]; status?: number; scope?: string } = entry;
-    assert.equal(e.kinds.includes("client"), typeof e.status === "number", `${code}: status`);
+    const answered = e.kinds.includes("client") || e.kinds.includes("platform");
+    assert.equal(answered, typeof e.status === "number", `${code}: status`);
     assert.equal(e.kinds.includes("alert"), e.scope !== undefined, `${code}: scope`);
-    assert.match(code, /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/, code);
+    assert.equal(e.kinds.includes("platform"), entry.origin === "platform", `${code}: origin`);
+    // The platform writes its codes in upper case; ours are lower case.
+    const shape = entry.origin === "platform"
+      ? /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/
+      : /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+    assert.match(code, shape, code);
     for (const field of ["title", "meaning", "action"] as const) {
       assert.ok(entry[field].trim() !== "" && !entry[field].includes("|"), `${code}.${field}`);
     }
@@ -164,4 +174,32 @@ Deno.test("every code literal the functions and the admin page emit is catalogue
   }
   assert.ok(seen > 20, `only ${seen} code literals found: the pattern broke`);
   assert.deepEqual(problems, []);
+});
+
+Deno.test("an alert's scope is the SQL's: project-wide exactly where the catalogue says project", async () => {
+  const sql = connect(await testDatabaseUrl(), { max: 1 });
+  try {
+    const codes = codesOf("alert");
+    const rows = await sql<{ code: string; wide: boolean }[]>`
+      select c as code, edge_guard.alert_project_wide(c) as wide from unnest(${codes}::text[]) c`;
+    const sqlWide = rows.filter((r) => r.wide).map((r) => r.code).sort();
+    const catalogued = codes.filter((c) => ERROR_CATALOGUE[c].scope === "project").sort();
+    assert.ok(catalogued.length >= 8 && catalogued.length < codes.length);
+    assert.deepEqual(sqlWide, catalogued);
+  } finally {
+    await sql.end();
+  }
+});
+
+async function localSources(dir: string): Promise<string> {
+  let text = "";
+  for await (const file of shippedTypeScript(dir)) text += await Deno.readTextFile(file);
+  return text;
+}
+
+Deno.test("every platform code is answered by the local stack's runtime or gateway", async () => {
+  const local = await localSources("supabase/local");
+  const codes = codesOf("platform");
+  assert.ok(codes.includes("WORKER_LIMIT") && codes.includes("BOOT_ERROR"));
+  assert.deepEqual(codes.filter((code) => !local.includes(`"${code}"`)), []);
 });

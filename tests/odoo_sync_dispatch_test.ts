@@ -1,6 +1,6 @@
 /**
  * The sync fan-out (issue 14, docs/fanout.md) through the dispatcher SQL, the
- * pg_net queue, the local delivery worker and the crm function: more
+ * real pg_net (delivering to a server on 127.0.0.1) and the crm function: more
  * organizations than the bound all sync within a few ticks; a failing
  * organization backs off without blocking the others; a repeated tick does
  * nothing twice; a killed run is reaped; a pg_net response frees a slot.
@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { makeLeads } from "../supabase/local/odoo.ts";
 import { dispatchWorld } from "./support/dispatch_harness.ts";
+import type { Sql } from "./support/db.ts";
 
 const T0 = Date.parse("2026-11-23T10:01:00Z");
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
@@ -111,15 +112,17 @@ Deno.test("a run whose function was killed is reaped after run_timeout; a pg_net
   await using w = await dispatchWorld([{ records: leads() }, { records: leads() }], {
     maxInFlight: 1,
   });
+  // pg_net gives up after 3 s (the request's timeout_milliseconds) and records a timeout.
+  await w.sql`update public.sync_dispatch_settings set request_timeout_ms = 3000`;
   assert.equal(await w.tick(at(0)), 1);
-  // The function claimed the run, then died: pg_net records a timeout, nothing finishes it.
+  // The function claimed the run, then died: its request gets no answer, nothing finishes it.
   const [run] = await w.sql`update public.sync_runs set status = 'running'
     where status = 'queued' returning id, org_id, request_id`;
-  await w.sql`delete from net.http_request_queue`;
   assert.equal(await w.tick(at(1)), 0, "the slot is held while no answer is recorded");
-  await w.sql`insert into net._http_response (id, timed_out, error_msg)
-    values (${run.request_id}, true, 'Timeout of 120000 ms reached')`;
+  const [timedOut] = await waitForResponse(w.sql, run.request_id);
+  assert.deepEqual([timedOut.status_code, timedOut.timed_out], [null, true]);
   assert.equal(await w.inFlight(), 0);
+  await w.sql`update public.sync_dispatch_settings set request_timeout_ms = 120000`;
   assert.equal(await w.tick(at(2)), 1, "the answer freed the slot: the other org is sent");
   const [other] = await w.sql`select org_id from public.sync_runs where status = 'queued'`;
   assert.notEqual(other.org_id, run.org_id, "the killed org is still in progress, not resent");
@@ -132,6 +135,16 @@ Deno.test("a run whose function was killed is reaped after run_timeout; a pg_net
   const s = await w.state(run.org_id);
   assert.deepEqual([s.last_error, s.consecutive_failures], ["run_lost", 1]);
 });
+
+/** Polls for the real pg_net's response to `id` (at most 15 s). */
+async function waitForResponse(sql: Sql, id: string) {
+  for (let waited = 0; waited < 15_000; waited += 100) {
+    const rows = await sql`select status_code, timed_out from net._http_response where id = ${id}`;
+    if (rows.length > 0) return rows;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no pg_net response for request ${id}`);
+}
 
 Deno.test("a function that finishes its organization dispatches the next due one itself", async () => {
   await using w = await dispatchWorld(Array.from({ length: 5 }, () => ({ records: leads() })), {

@@ -3,7 +3,10 @@
  * words with what to do. Pure (no DOM), so it is tested in Deno. The failure
  * codes are the catalogue's (type only: nothing of it is bundled).
  */
-import type { SyncErrorCode } from "../../supabase/functions/_shared/error-catalogue.ts";
+import type {
+  PlatformErrorCode,
+  SyncErrorCode,
+} from "../../supabase/functions/_shared/error-catalogue.ts";
 
 /** What came back from `supabase.functions.invoke`. */
 export type Answer =
@@ -30,12 +33,32 @@ const ODOO_HINTS: Readonly<Record<SyncErrorCode, string>> = {
   odoo_api_unavailable:
     "Your Odoo does not offer its external API (JSON-RPC or JSON-2): enable it in Odoo " +
     "(an Odoo plan that includes it); trying again does not help.",
+  odoo_destination_refused: "The stored Odoo address is not allowed (it must be an https URL " +
+    "of a public host, and Odoo must answer there without a redirect): store the Odoo URL again.",
+  odoo_answer_too_large: "Odoo sent an answer larger than the sync accepts: an operator can " +
+    "raise OUTBOUND_ODOO_MAX_BYTES or lower the page size.",
   odoo_error: "Odoo answered with an error: the function log has the details.",
   internal_error: "The sync failed inside the function: the function log has the details.",
 };
 
 const isHinted = (code: unknown): code is SyncErrorCode =>
   typeof code === "string" && Object.hasOwn(ODOO_HINTS, code);
+
+// What the platform answers instead of the function (`{"code":"<CODE>"}`), one hint each.
+const PLATFORM_HINTS: Readonly<Record<PlatformErrorCode, string>> = {
+  BOOT_ERROR: "The sync function failed to start: tell your operator (its log has the error).",
+  WORKER_ERROR: "The sync function crashed: try again; if it repeats, tell your operator.",
+  WORKER_LIMIT: "The sync ran out of its time or memory; what it saved is kept. Try again " +
+    "in a few minutes.",
+  GATEWAY_TIMEOUT: "The sync did not answer in time; it may still finish. Reload the status " +
+    "in a few minutes.",
+  NOT_FOUND: "The sync function is not deployed: tell your operator.",
+  REQUEST_HEADER_FIELDS_TOO_LARGE: "The request's headers were too large: sign out, sign in " +
+    "and try again.",
+};
+
+const isPlatform = (code: unknown): code is PlatformErrorCode =>
+  typeof code === "string" && Object.hasOwn(PLATFORM_HINTS, code);
 
 const field = (body: unknown, name: string): unknown =>
   body !== null && typeof body === "object" ? (body as Record<string, unknown>)[name] : undefined;
@@ -103,6 +126,12 @@ function refused(status: number, code: unknown, body: unknown): Message {
       tone: "error",
       text: "Your sign-in could not be checked right now (auth_unavailable): the function " +
         "could not load the project's signing keys. Try again in a minute.",
+    };
+  }
+  if (isPlatform(code)) {
+    return {
+      tone: "error",
+      text: `The function could not answer (${code}). ${PLATFORM_HINTS[code]}`,
     };
   }
   if (status === 502) {

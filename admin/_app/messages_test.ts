@@ -89,7 +89,13 @@ Deno.test("describeAnswer: one sentence per answer, saying what to do", () => {
       "gateway 404",
       { kind: "http", status: 404, body: { code: "NOT_FOUND" } },
       "error",
-      /failed \(NOT_FOUND\)/,
+      /could not answer \(NOT_FOUND\)\. The sync function is not deployed/,
+    ],
+    [
+      "546 WORKER_LIMIT",
+      { kind: "http", status: 546, body: { code: "WORKER_LIMIT", message: "..." } },
+      "error",
+      /could not answer \(WORKER_LIMIT\)\. The sync ran out of its time or memory/,
     ],
     ["network", { kind: "network" }, "error", /did not reach the server \(network failure\)/],
   ];
@@ -123,4 +129,15 @@ Deno.test("describeAnswer: every failure code a sync reports gets its own hint",
   assert.match(hints.get("odoo_api_unavailable")!, /external API/);
   const unknown = describeAnswer("CRM", failed("odoo_unavailable")).text;
   assert.equal(unknown, `Odoo refused or failed (odoo_unavailable). ${hints.get("odoo_error")}`);
+});
+
+Deno.test("describeAnswer: every platform answer gets its own hint", () => {
+  const hints = new Set<string>();
+  for (const code of codesOf("platform")) {
+    const m = describeAnswer("CRM", { kind: "http", status: 500, body: { code, message: "m" } });
+    const head = `The function could not answer (${code}). `;
+    assert.ok(m.text.startsWith(head), `${code}: ${m.text}`);
+    hints.add(m.text.slice(head.length));
+  }
+  assert.equal(hints.size, codesOf("platform").length);
 });

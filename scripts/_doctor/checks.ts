@@ -9,6 +9,7 @@ import { runFailureFindings } from "./runs.ts";
 import { cronSecretFindings } from "./cron_secret.ts";
 import { envFindings } from "./env.ts";
 import { hasLinkTable, httpFindings } from "./http.ts";
+import { outboundDatabaseFindings, outboundEnvFindings } from "./outbound.ts";
 import {
   type DoctorFindingId,
   type DoctorOptions,
@@ -139,6 +140,12 @@ async function databaseChecks(tx: Sql, run: Run) {
     (s) => watchdogFindings(s, run.now, linkTable),
   );
   run.findings = foldWatchdog(run.findings, watchdog ?? []);
+  const outbound = await read(
+    "outbound_settings_not_readable",
+    "public.edge_guard_settings",
+    outboundDatabaseFindings,
+  );
+  run.findings.push(...(outbound ?? []));
 }
 
 function environmentChecks({ options, vault, jobs }: Run): Finding[] {
@@ -159,7 +166,10 @@ function environmentChecks({ options, vault, jobs }: Run): Finding[] {
       .map((j) => `cron job ${j.name} sends x-cron-secret`),
     ...(options.cronSecretInUse ? ["--cron-secret-in-use"] : []),
   ];
-  return [...envs.flatMap((e) => envFindings(e, ctx)), ...cronSecretFindings(envs, reasons)];
+  return [
+    ...envs.flatMap((e) => [...envFindings(e, ctx), ...outboundEnvFindings(e)]),
+    ...cronSecretFindings(envs, reasons),
+  ];
 }
 
 /**

@@ -38,9 +38,13 @@ const FIX: Readonly<Record<AlertCode, string>> = {
   org_sync_stale: "check the org's sync_runs.org_results and its Odoo credential",
   org_sync_failing: "select * from public.sync_org_state where consecutive_failures > 0; " +
     "fix the org's Odoo credential (upsert_integration_credential) or its Odoo",
+  org_sync_stalled: "select * from public.sync_cursors where stalled_runs > 0; see the " +
+    "sync_org_finished / sync_org_failed log lines of that org (docs/odoo-sync.md)",
   sync_run_stuck: "the watchdog marks it failed on its next pass; see the function's logs",
   schedule_drift: "check pg_cron and pg_net load (cron.job_run_details, net.http_request_queue)",
   bot_keeps_failing: "check the bot's webhook (public.bot_runs.error)",
+  outbound_destination_refused: "store an https URL of a public host for each named setting " +
+    "(upsert_integration_credential's base_url, bots.webhook_url) or disable the bot",
 };
 
 const iso = (d: Date) => d.toISOString();

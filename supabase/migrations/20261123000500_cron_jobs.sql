@@ -2,8 +2,8 @@
 -- Safe to run more than once, on a real Supabase project and on the local stack.
 --
 -- Every job reads the project URL and the service role key from Vault at run
--- time (secrets `project_url` and `service_role_key`; docs/database.md, "Vault
--- secrets the cron jobs need"), so no command holds a key or a URL. If a secret is missing the request fails
+-- time (secrets `project_url` and `service_role_key`; README.md, "Vault secrets
+-- the cron jobs need"), so no command holds a key or a URL. If a secret is missing the request fails
 -- (null url) and the failure is visible in cron.job_run_details.
 --
 -- Every job also records the pg_net request id with its job and function name
@@ -19,13 +19,11 @@
 -- As in the Supabase docs; a no-op where the dashboard already enabled it.
 create extension if not exists pg_cron with schema pg_catalog;
 
--- pg_net exists on Supabase (and is enabled here if missing). Where schema
--- `net` already exists, pg_net (or something providing net.*) is in place and
--- nothing is created: on hosted that is exactly `if not exists`.
+-- pg_net exists on Supabase (and is enabled here if missing, as postgres through
+-- supautils); the local stack runs the same extension.
 do $$
 begin
-  if exists (select 1 from pg_available_extensions where name = 'pg_net')
-    and not exists (select 1 from pg_namespace where nspname = 'net') then
+  if exists (select 1 from pg_available_extensions where name = 'pg_net') then
     create extension if not exists pg_net with schema extensions;
   end if;
 end

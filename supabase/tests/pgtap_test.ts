@@ -4,12 +4,17 @@
  * against the test database, one Deno test per file. A suite fails on any
  * `not ok`, a plan mismatch, or a psql error. The suites roll back, so they
  * leave no trace.
+ *
+ * pgTAP itself is created first, in the same session, the way `supabase test db`
+ * does (`create extension if not exists pgtap with schema extensions`): as
+ * `postgres`, through supautils (pgtap is one of hosted's privileged extensions).
  */
 import assert from "node:assert/strict";
 import { testDatabaseUrl } from "../../tests/support/db.ts";
 import { parseTap, tapProblems } from "../../tests/support/tap.ts";
 
 const dir = new URL(".", import.meta.url).pathname;
+const PGTAP = "create extension if not exists pgtap with schema extensions";
 const suitesIn = (sub: string) =>
   [...Deno.readDirSync(`${dir}${sub}`)]
     .filter((e) => e.isFile && e.name.endsWith(".test.sql"))
@@ -23,7 +28,19 @@ for (const suite of suites) {
   Deno.test(`pgTAP ${suite}`, async () => {
     const url = await testDatabaseUrl();
     const out = await new Deno.Command("psql", {
-      args: [url, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-f", `${dir}${suite}`],
+      args: [
+        url,
+        "-X",
+        "-q",
+        "-t",
+        "-A",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-c",
+        PGTAP,
+        "-f",
+        `${dir}${suite}`,
+      ],
       cwd: dir,
       env: { PGOPTIONS: "--client-min-messages=warning" },
       stdout: "piped",

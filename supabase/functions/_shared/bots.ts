@@ -68,7 +68,7 @@ export { scheduleDueBots };
  * @param o see {@linkcode ExecuteOptions}.
  * @returns not_found, other_org, disabled, already_ran, or ran with the run.
  * @example
- * const outcome = await executeBot(sql, { botId, orgId: auth.orgId, scheduledMinute, fetch, logger, functionName: "bot-executor", callerIdentity: "service_role" });
+ * const outcome = await executeBot(sql, { botId, orgId: auth.orgId, scheduledMinute, fetch, logger, functionName: "bot-executor", callerIdentity: "service_role", outbound });
  * if (outcome.kind === "ran") console.log(outcome.run.status);
  */
 export { executeBot };

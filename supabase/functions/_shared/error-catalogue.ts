@@ -12,7 +12,9 @@ import { CLIENT_CODES } from "./_error-catalogue/client.ts";
 import { DOCTOR_CRON_CODES } from "./_error-catalogue/doctor-cron.ts";
 import { DOCTOR_SETUP_CODES } from "./_error-catalogue/doctor-setup.ts";
 import { BOT_CODES, SYNC_CODES } from "./_error-catalogue/failures.ts";
+import { PLATFORM_CODES } from "./_error-catalogue/platform.ts";
 import { REQUEST_REASONS, TOKEN_REASONS } from "./_error-catalogue/reasons.ts";
+import { REFUSAL_REASONS } from "./_error-catalogue/refusals.ts";
 import type { CatalogueEntry, Kind, Origin } from "./_error-catalogue/entry.ts";
 
 export type { CatalogueEntry, Kind, Origin, Scope } from "./_error-catalogue/entry.ts";
@@ -27,6 +29,8 @@ type Parts = [
   typeof DOCTOR_SETUP_CODES,
   typeof TOKEN_REASONS,
   typeof REQUEST_REASONS,
+  typeof REFUSAL_REASONS,
+  typeof PLATFORM_CODES,
 ];
 type Twice<P, Seen = never> = P extends readonly [infer H extends Part, ...infer R]
   ? (keyof H & Seen) | Twice<R, Seen | keyof H>
@@ -52,6 +56,8 @@ export const ERROR_CATALOGUE = {
   ...DOCTOR_SETUP_CODES,
   ...TOKEN_REASONS,
   ...REQUEST_REASONS,
+  ...REFUSAL_REASONS,
+  ...PLATFORM_CODES,
 } as const satisfies Record<string, CatalogueEntry>;
 
 type Catalogue = typeof ERROR_CATALOGUE;
@@ -84,6 +90,10 @@ export type AlertCode = CodesOf<"alert">;
 export type DoctorFindingId = CodesOf<"doctor"> | AlertCode;
 /** A log-only reason for a refusal. */
 export type ReasonCode = CodesOf<"reason">;
+/** Why the outbound policy refused a destination (`Refusal.reason`, outbound.ts). */
+export type RefusalReason = CodesOf<"refusal">;
+/** What the Supabase platform answers for a function: `{"code":"<CODE>",...}`. */
+export type PlatformErrorCode = CodesOf<"platform">;
 /** A refusal of a token that claims to be a legacy service_role key: the reason, prefixed. */
 export type ServiceJwtReason = `service_jwt_${ReasonCode}`;
 
@@ -116,11 +126,12 @@ export function codesOf<K extends Kind, O extends Origin = Origin>(
 }
 
 /**
- * The HTTP status of a client code's answer.
+ * The HTTP status of a client code's (or a platform code's) answer.
  *
  * @example
  * clientStatus("bot_disabled"); // 409
+ * clientStatus("WORKER_LIMIT"); // 546
  */
-export function clientStatus(code: ClientErrorCode): number {
+export function clientStatus(code: ClientErrorCode | PlatformErrorCode): number {
   return ERROR_CATALOGUE[code].status;
 }

@@ -20,7 +20,8 @@ const FUNCTION_NAME = "bot-executor";
 
 /**
  * What bot-executor depends on (see {@linkcode FunctionDeps} for the defaults):
- * `fetch` calls the bots' webhooks, `now` is the clock for "run now" minutes,
+ * `fetch` calls the bots' webhooks (only where the outbound policy allows:
+ * OUTBOUND_ALLOW_PRIVATE, `resolve`), `now` is the clock for "run now" minutes,
  * and users must be integration admins here whatever `auth` says.
  */
 export type BotExecutorDeps = FunctionDeps;
@@ -62,10 +63,10 @@ function respond(
 export function createHandler(
   deps: Partial<BotExecutorDeps> = {},
 ): (req: Request) => Promise<Response> {
-  const { sql, missing, fetch: fetchFn, now, logger, auth } = setupFunction(FUNCTION_NAME, {
-    deps,
-    forcedAuth: { requireIntegrationAdmin: true, allowUserTokens: true },
-  });
+  const { sql, missing, fetch: fetchFn, now, logger, auth, outbound } = setupFunction(
+    FUNCTION_NAME,
+    { deps, forcedAuth: { requireIntegrationAdmin: true, allowUserTokens: true }, outbound: true },
+  );
   return withColdStartLog(
     FUNCTION_NAME,
     withAuth(async (_req, ctx) => {
@@ -79,6 +80,7 @@ export function createHandler(
         logger,
         functionName: FUNCTION_NAME,
         callerIdentity: ctx.userId ?? "service_role",
+        outbound,
       });
       return respond(outcome, input, ctx, auth);
     }, auth),

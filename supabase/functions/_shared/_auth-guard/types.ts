@@ -25,8 +25,8 @@ export interface AuthContext {
   /** The verified user claims (frozen); null for service callers. */
   claims: Readonly<Record<string, unknown>> | null;
   /**
-   * The body as the guard read and scoped it. The request's own body is consumed
-   * by the guard: handlers read this, never `req.json()` / `req.text()`.
+   * The body as the guard read and scoped it. The request stays readable too:
+   * `req.json()` / `req.text()` / `req.formData()` give the same bytes.
    */
   body: RequestBody;
 }

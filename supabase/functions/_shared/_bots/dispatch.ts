@@ -110,7 +110,11 @@ export async function dispatchOne(bot: ClaimedBot, o: DispatchOptions): Promise<
     executor_status: result.status,
     error: result.timedOut ? "executor_timeout" : "executor_network_error",
     run_id: null,
-    ...(result.timedOut ? {} : { detail: describeError(result.error) }),
+    ...(result.timedOut ? {} : {
+      detail: result.failure === "destination_refused"
+        ? `bot-executor answered ${result.status} (a redirect, which is never followed)`
+        : describeError(result.error),
+    }),
   };
 }
 

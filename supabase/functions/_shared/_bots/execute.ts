@@ -6,6 +6,7 @@
 import { asServiceRole, type Sql } from "../db.ts";
 import type { Logger } from "../log.ts";
 import type { ReasonCode } from "../error-catalogue.ts";
+import type { OutboundPolicy } from "../outbound.ts";
 import { callWebhook, type WebhookBot, type WebhookOutcome } from "./webhook.ts";
 
 /** Options of {@linkcode executeBot}. */
@@ -19,10 +20,12 @@ export interface ExecuteOptions {
   functionName: string;
   /** `sub` of the user, or `service_role`. */
   callerIdentity: string;
+  /** Where webhooks may go and how large their answer may be (OUTBOUND_* settings). */
+  outbound: { policy: OutboundPolicy; webhookMaxBytes: number };
 }
 
 /** The recorded run. */
-export interface BotRun extends WebhookOutcome {
+export interface BotRun extends Omit<WebhookOutcome, "refusal"> {
   run_id: number;
 }
 
@@ -92,9 +95,11 @@ export async function executeBot(sql: Sql, o: ExecuteOptions): Promise<ExecuteOu
     return { kind: "already_ran" };
   }
   const started = Date.now();
-  const outcome = await callWebhook(bot, {
+  const { refusal, ...outcome } = await callWebhook(bot, {
     fetch: o.fetch,
     idempotencyKey: `${bot.id}:${o.scheduledMinute.toISOString()}`,
+    policy: o.outbound.policy,
+    maxBytes: o.outbound.webhookMaxBytes,
   });
   await finishRun(sql, runId, outcome);
   o.logger(outcome.status === "succeeded" ? "info" : "warn", "bot_run_finished", {
@@ -104,6 +109,7 @@ export async function executeBot(sql: Sql, o: ExecuteOptions): Promise<ExecuteOu
     status: outcome.status,
     http_status: outcome.http_status,
     error: outcome.error,
+    ...(refusal ? { refusal } : {}),
     duration_ms: Date.now() - started,
   });
   return { kind: "ran", run: { run_id: runId, ...outcome } };

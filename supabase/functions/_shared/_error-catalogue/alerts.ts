@@ -39,8 +39,10 @@ export const ALERT_CODES = {
     scope: "project",
     title: "Vault secret unusable",
     meaning: "A Vault secret is empty, not an http(s) URL, or `service_role_key` holds an " +
-      "anon/publishable key, an expired JWT or another role's JWT.",
-    action: "Replace the value with `vault.update_secret` (docs/operations.md).",
+      "anon/publishable key, an expired JWT or another role's JWT; or (warn) the outbound " +
+      "policy refuses `alert_webhook_url`, so alerts are not sent.",
+    action: "Replace the value with `vault.update_secret` (docs/operations.md); the alert " +
+      "webhook must be an https URL of a public host.",
   },
   http_auth_rejected: {
     ...alert,
@@ -55,7 +57,9 @@ export const ALERT_CODES = {
     ...alert,
     scope: "project",
     title: "Cron calls failing",
-    meaning: "The job's latest calls got a 5xx, timed out, got no answer, or another 4xx.",
+    meaning: "The job's latest calls got a 5xx, timed out, got no answer, or another 4xx. A " +
+      "timeout is reported even when its run finished later: the function outlived pg_net's " +
+      "`timeout_milliseconds` (the detail says which runs finished).",
     action: "Read the function's log at the time in the detail; `./dev doctor` shows the " +
       "statuses.",
   },
@@ -81,12 +85,24 @@ export const ALERT_CODES = {
       "`odoo_auth_failed` or `credential_missing` (no retry fixes those).",
     action: "Do what the failure code in the detail asks (its row in this catalogue).",
   },
+  org_sync_stalled: {
+    ...alert,
+    scope: "organization",
+    title: "Organization's sync not moving",
+    meaning: "An organization's sync made no forward progress (no page stored, work not " +
+      'finished) in its last `stalled_runs` runs in a row, whatever they reported ("ok, ' +
+      'incomplete" included). The detail names the job, where its walk stands and when it ' +
+      "last moved.",
+    action: "Read that organization's `sync_org_finished` / `sync_org_failed` log lines and " +
+      "`public.sync_cursors` (docs/odoo-sync.md); fix what keeps the walk in place.",
+  },
   sync_run_stuck: {
     ...alert,
-    scope: "project",
+    scope: "organization",
     title: "Sync run stuck",
     meaning: "A sync run is still `running` after `run_max_lifetime`, longer than a function " +
-      "can live; the watchdog marks it failed.",
+      "can live; the watchdog marks it failed. The run's organization sees it (a run over " +
+      "every organization: the operator only).",
     action: "None for the run; if it repeats, read the function's log.",
   },
   schedule_drift: {
@@ -102,5 +118,18 @@ export const ALERT_CODES = {
     title: "Bot keeps failing",
     meaning: "An enabled bot's last `failing_runs` runs all failed.",
     action: "Read `public.bot_runs` for the bot; fix or disable its webhook.",
+  },
+  outbound_destination_refused: {
+    ...alert,
+    scope: "organization",
+    title: "Stored address not allowed",
+    meaning: "The outbound policy refuses a destination the organization stored: its Odoo " +
+      "credential's `base_url` or an enabled bot's `webhook_url` (not https, an internal name, " +
+      "or an address in a refused range), so each sync or run of it fails with " +
+      "`odoo_destination_refused` / `webhook_destination_refused`. The detail names each " +
+      "setting and the refusal, never the URL.",
+    action: "Store an https URL of a public host for each named setting " +
+      "(`public.upsert_integration_credential`'s `base_url`, `bots.webhook_url`), or disable " +
+      "the bot.",
   },
 } as const satisfies Record<string, CatalogueEntry>;

@@ -50,8 +50,9 @@ export const CLIENT_CODES = {
     origin: "function",
     status: 500,
     title: "Function settings incomplete",
-    meaning: "A setting the function needs is missing or malformed; the log line " +
-      "(`auth_config_invalid`, `function_misconfigured`) names it. Never the caller's fault.",
+    meaning: "A setting the function needs is missing or malformed (an `OUTBOUND_*` one " +
+      "included, for bot-executor and the syncs); the log line (`auth_config_invalid`, " +
+      "`function_misconfigured`) names it. Never the caller's fault.",
     action: "Run `./dev doctor` and set what it names (`supabase secrets set NAME=...`).",
   },
   auth_unavailable: {

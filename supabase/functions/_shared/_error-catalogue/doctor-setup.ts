@@ -107,6 +107,26 @@ export const DOCTOR_SETUP_CODES = {
     "`CRON_SECRET` differs between functions: calls between them are refused.",
     "Set one value everywhere.",
   ),
+  env_outbound_setting_invalid: doctor(
+    "OUTBOUND_* setting malformed",
+    "An `OUTBOUND_*` setting is malformed: bot-executor and the Odoo syncs answer 500 " +
+      "`server_misconfigured`.",
+    "`OUTBOUND_ALLOW_PRIVATE` is true or false; `OUTBOUND_*_MAX_BYTES` are byte counts " +
+      "(1024 to 67108864).",
+  ),
+  env_outbound_allow_private: doctor(
+    "Outbound development allowance on",
+    "`OUTBOUND_ALLOW_PRIVATE` is on: Odoo and bot webhooks may reach loopback and private " +
+      "addresses over plain http.",
+    "Unset it outside local development (`supabase secrets unset OUTBOUND_ALLOW_PRIVATE`).",
+  ),
+  db_outbound_allow_private: doctor(
+    "Watchdog's development allowance on",
+    "`edge_guard_settings.outbound_allow_private` is on: the watchdog accepts loopback and " +
+      "private destinations and plain http.",
+    "`update public.edge_guard_settings set outbound_allow_private = false;` outside local " +
+      "development.",
+  ),
   watchdog_ok: doctor("Watchdog quiet", "No watchdog check fires.", NONE),
   watchdog_missing: doctor(
     "No watchdog",
@@ -148,6 +168,11 @@ export const DOCTOR_SETUP_CODES = {
   cron_runs_not_readable: doctor(
     "Runs unreadable",
     "`cron.job_run_details` could not be read.",
+    GRANT,
+  ),
+  outbound_settings_not_readable: doctor(
+    "Outbound setting unreadable",
+    "`public.edge_guard_settings` could not be read for the outbound allowance.",
     GRANT,
   ),
   watchdog_not_readable: doctor(

@@ -36,7 +36,8 @@ export const SYNC_CODES = {
     kinds: ["sync"],
     origin: "function",
     title: "Odoo not reachable",
-    meaning: "The connection to Odoo failed, or Odoo answered 5xx or 429, on every attempt.",
+    meaning: "The connection to Odoo failed (its name did not resolve included), or Odoo " +
+      "answered 5xx or 429, on every attempt.",
     action: "Check that the Odoo server is up and the stored URL is right, then try again.",
   },
   odoo_api_unavailable: {
@@ -47,6 +48,27 @@ export const SYNC_CODES = {
       "switched off and no JSON-2, or an Odoo plan without the external API. Retrying " +
       "does not help.",
     action: "Enable Odoo's external API (a plan that includes it; JSON-2 on Odoo 19+).",
+  },
+  odoo_destination_refused: {
+    kinds: ["sync"],
+    origin: "function",
+    title: "Odoo address not allowed",
+    meaning: "The outbound policy refused the stored `base_url` (not https, an internal name, or " +
+      "an address that is loopback, private, link-local, metadata or otherwise reserved), or " +
+      "Odoo answered with a redirect, which is never followed. Nothing was sent there; not " +
+      "retried. The `odoo_destination_refused` log line's `reason` says why (never the URL).",
+    action: "Store an https URL of a public host that Odoo answers at without a redirect " +
+      "(`public.upsert_integration_credential`); the watchdog's " +
+      "`outbound_destination_refused` alert names the setting.",
+  },
+  odoo_answer_too_large: {
+    kinds: ["sync"],
+    origin: "function",
+    title: "Odoo's answer too large",
+    meaning: "An answer of Odoo was larger than `OUTBOUND_ODOO_MAX_BYTES`; it was not read " +
+      "further and the connection was dropped. Not retried.",
+    action: "Check what Odoo sends (a 500-lead page is well under 1 MiB); if it is right, raise " +
+      "`OUTBOUND_ODOO_MAX_BYTES` for the Odoo syncs (at most 64 MiB).",
   },
   odoo_error: {
     kinds: ["sync"],
@@ -96,8 +118,28 @@ export const BOT_CODES = {
     kinds: ["bot"],
     origin: "function",
     title: "Webhook not reachable",
-    meaning: "The connection to the bot's webhook failed.",
+    meaning: "The connection to the bot's webhook failed (its name did not resolve included).",
     action: "Check the bot's `webhook_url` and that its server is up.",
+  },
+  webhook_destination_refused: {
+    kinds: ["bot"],
+    origin: "function",
+    title: "Webhook address not allowed",
+    meaning: "The outbound policy refused the bot's `webhook_url` (not https, an internal name, " +
+      "or a loopback, private, link-local, metadata or otherwise reserved address), or the " +
+      "webhook answered with a redirect, which is never followed. Nothing was sent there and " +
+      "nothing of its answer is stored; the `bot_run_finished` log line's `refusal` says why.",
+    action: "Set the bot's `webhook_url` to an https URL of a public host that answers " +
+      "without a redirect, or disable the bot.",
+  },
+  webhook_answer_too_large: {
+    kinds: ["bot"],
+    origin: "function",
+    title: "Webhook's answer too large",
+    meaning: "The webhook answered with more than `OUTBOUND_WEBHOOK_MAX_BYTES`; the answer was " +
+      "dropped unread and no excerpt is stored.",
+    action: "Make the webhook answer briefly, or raise `OUTBOUND_WEBHOOK_MAX_BYTES` for " +
+      "`bot-executor`.",
   },
   executor_timeout: {
     kinds: ["bot"],
@@ -111,8 +153,10 @@ export const BOT_CODES = {
     kinds: ["bot"],
     origin: "function",
     title: "bot-executor not reachable",
-    meaning: "`bot-scheduler` could not connect to `bot-executor`.",
-    action: "Check `bot-scheduler`'s `SUPABASE_URL` and that `bot-executor` is deployed.",
+    meaning: "`bot-scheduler` could not connect to `bot-executor`, or got a redirect from it " +
+      "(never followed; the result's `detail` says so).",
+    action: "Check `bot-scheduler`'s `SUPABASE_URL` (the project's own URL, no redirect) and " +
+      "that `bot-executor` is deployed.",
   },
   executor_http_error: {
     kinds: ["bot"],

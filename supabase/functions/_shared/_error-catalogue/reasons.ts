@@ -39,7 +39,8 @@ export const TOKEN_REASONS = {
   bad_signature: reason("Bad signature", "The signature does not verify.", SIGN_IN),
   unknown_kid: reason(
     "Unknown kid",
-    "No key of the project's JWKS has the token's `kid` (after one refresh).",
+    "No key has the token's `kid`: not in `SUPABASE_JWKS` nor in the project's JWKS (asked " +
+      "for a `kid` the inline set lacks; refreshed at most once per cooldown).",
     "Check that the token is from this project's Auth.",
   ),
   ambiguous_kid: reason("Ambiguous kid", "Several JWKS keys match the token.", "Fix the JWKS."),
@@ -120,6 +121,13 @@ export const REQUEST_REASONS = {
   body_too_large: reason("Body too large", "The body is over 1 MiB.", "Send a smaller body."),
   body_timeout: reason("Body too slow", "The body did not arrive within 10 s.", "Retry."),
   body_unreadable: reason("Body broken", "The body's stream broke or was used.", "Retry."),
+  body_not_kept: reason(
+    "Body not kept",
+    "A handler read a request body the guard did not keep (a service caller's body over " +
+      "`maxBodyBytes`, too slow or broken): the read rejects with `GuardBodyError` (`code`), " +
+      "whose `reason` is the guard's. Uncaught, it is 500 `internal_error` (`handler_error`).",
+    "In the handler, read `ctx.body` (kind `unread`) instead of the request.",
+  ),
   body_not_json: reason("Body not JSON", "The body is not JSON.", "Send a JSON object."),
   body_not_an_object: reason("Body not an object", "The JSON is not an object.", "Send an object."),
   unknown_mode: reason("Unknown mode", "`mode` is not `incremental` or `full`.", "Fix `mode`."),

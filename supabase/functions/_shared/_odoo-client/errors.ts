@@ -87,6 +87,24 @@ export class OdooApiUnavailableError extends OdooError {
 }
 
 /**
+ * The outbound policy refused the destination (`base_url` is not https, names
+ * an internal host, or resolves to a loopback, private, link-local, metadata
+ * or other reserved address), or Odoo answered with a redirect, which is never
+ * followed. Nothing was sent there. Never retried; an operator must fix the URL.
+ */
+export class OdooDestinationError extends OdooError {
+  static override readonly code: OdooErrorCode = "odoo_destination_refused";
+}
+
+/**
+ * An answer was larger than the limit (OUTBOUND_ODOO_MAX_BYTES); it was not
+ * read further and the connection was dropped. Never retried.
+ */
+export class OdooAnswerTooLargeError extends OdooError {
+  static override readonly code: OdooErrorCode = "odoo_answer_too_large";
+}
+
+/**
  * Odoo answered with a non-2xx HTTP status. 5xx and 429 were retried first and
  * have code `odoo_unreachable`; any other status `odoo_error`.
  */
