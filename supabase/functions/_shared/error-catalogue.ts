@@ -1,9 +1,10 @@
 /**
  * The one catalogue of error codes: every code a client, the admin page, a log
- * line, a watchdog check or the doctor can carry, with its meaning and what a person should
- * do (jose's `JOSEErrorCode`, @supabase/server's `Errors` map). The code types
- * of every module are derived from it, `tests/error_catalogue_test.ts` checks
- * the database's SQL literals and docs/errors.md against it.
+ * line, a watchdog check, the doctor or the platform around the functions can
+ * carry, with its meaning and what a person should do (jose's `JOSEErrorCode`,
+ * @supabase/server's `Errors` map). The code types of every module are derived
+ * from it, `tests/error_catalogue_test.ts` checks the database's SQL literals
+ * and docs/errors.md against it.
  *
  * Adding a code is adding one entry in `_error-catalogue/<kind>.ts`.
  */
