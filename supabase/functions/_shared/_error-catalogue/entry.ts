@@ -12,8 +12,8 @@
  * - `alert`: a watchdog check (`edge_guard_alerts.check_id`, the doctor);
  * - `doctor`: one of the doctor's own findings (`./dev doctor`);
  * - `reason`: why a request was refused, in the server log only, never sent to a client;
- * - `refusal`: why the outbound policy refused a destination (the `refusal` of a log
- *   line, the detail of the `outbound_destination_refused` alert);
+ * - `refusal`: why the outbound policy refused a destination (a log line's `reason`, the
+ *   detail of the `outbound_destination_refused` alert);
  * - `platform`: the body `{"code":"<CODE>","message":...}` the Supabase platform answers
  *   for a function (it failed to start, crashed, hit a limit), with a fixed `status`.
  */

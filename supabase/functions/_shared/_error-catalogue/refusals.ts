@@ -1,7 +1,7 @@
 /**
  * Why the outbound policy refused a destination (docs/operations.md, "Outbound
- * calls"): the `reason` of the `refusal` a log line carries
- * (`odoo_destination_refused`, `bot_run_finished`), and, in SQL
+ * calls"): the `reason` of the `odoo_destination_refused` log line and of
+ * the `refusal` of `bot_run_finished`, and, in SQL
  * (`edge_guard.outbound_refusal`), of the `outbound_destination_refused`
  * alert's detail. Never the URL. Internal: read them through `error-catalogue.ts`.
  */
