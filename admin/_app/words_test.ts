@@ -10,6 +10,7 @@ import {
   type RunView,
 } from "./words.ts";
 import { alertWords } from "./codes.ts";
+import { codesOf, ERROR_CATALOGUE } from "../../supabase/functions/_shared/error-catalogue.ts";
 
 const time = (iso: string) => iso.slice(11, 16);
 const T = "2026-11-23T10:22:41.000Z";
@@ -95,29 +96,15 @@ Deno.test("job words: last attempt with what to do, last success, next attempt a
   }
 });
 
-Deno.test("alertWords: title, meaning and action per check; unknown codes named", () => {
-  const w = alertWords("http_auth_rejected");
-  assert.match(w.title, /refused/);
-  assert.match(w.action, /service_role_key/);
-  assert.deepEqual(alertWords("new_check").title, "new_check");
-  const checks = [
-    "cron_command_literal",
-    "cron_job_foreign_owner",
-    "vault_secret_missing",
-    "vault_secret_unusable",
-    "http_auth_rejected",
-    "http_call_failed",
-    "cron_run_failed",
-    "org_sync_stale",
-    "org_sync_failing",
-    "org_sync_stalled",
-    "outbound_destination_refused",
-    "sync_run_stuck",
-    "schedule_drift",
-    "bot_keeps_failing",
-  ];
-  for (const code of checks) {
-    const c = alertWords(code);
-    assert.ok(c.title !== code && c.meaning && c.action, code);
+Deno.test("alertWords: every watchdog check's title, meaning and action from the catalogue", () => {
+  for (const code of codesOf("alert")) {
+    const words = alertWords(code);
+    const entry = ERROR_CATALOGUE[code];
+    assert.equal(words.title, entry.title, code);
+    assert.ok(words.meaning.length > 0 && !words.meaning.includes("`"), code);
+    const addressed = entry.scope === "project" ? /^Tell your operator .*: / : /^(?!Tell)/;
+    assert.match(words.action, addressed, `${code}: a project-wide alert is the operator's`);
   }
+  assert.match(alertWords("http_auth_rejected").action, /service_role_key/);
+  assert.equal(alertWords("new_check").title, "new_check", "an unknown code is named");
 });

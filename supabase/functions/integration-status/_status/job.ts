@@ -56,13 +56,13 @@ function nextAttempt(o: {
   now: Date;
 }): NextAttempt {
   const failures = o.state?.consecutive_failures ?? 0;
-  if (o.running) return { at: null, reason: "in_flight", failures };
-  if (!o.cron?.active) return { at: null, reason: "not_scheduled", failures };
+  const why = (reason: NextAttempt["reason"], at: string | null) => ({ at, reason, failures });
+  if (o.running) return why("in_flight", null);
+  if (!o.cron?.active) return why("not_scheduled", null);
   const from = dueFrom(o.state, o.now);
   const at = nextCronTime(o.cron.schedule, new Date(from.getTime() - 1))?.toISOString() ?? null;
   const waiting = (o.state?.backoff_until?.getTime() ?? -Infinity) > o.now.getTime();
-  const reason = o.state?.parked_at ? "parked" : waiting && failures > 0 ? "backoff" : "schedule";
-  return { at, reason, failures };
+  return why(o.state?.parked_at ? "parked" : waiting && failures > 0 ? "backoff" : "schedule", at);
 }
 
 /** The facts of one job, as read by `sync_facts.ts` and `queries.ts`. */
