@@ -144,6 +144,11 @@ Deno.test({
       assert.doesNotMatch(await result.innerText(), /synced/);
       const facts = await pageFacts(page);
       assert.deepEqual(facts.duplicates, [], "no message is shown twice");
+      await page.setViewportSize({ width: 375, height: 812 });
+      const phone = await pageFacts(page);
+      assert.ok(phone.scrollWidth <= 375, `the admin's view fits 375 px (${phone.scrollWidth})`);
+      assert.deepEqual(phone.unlabelled, [], "every control has a name");
+      await page.setViewportSize({ width: 1024, height: 800 });
     });
 
     await t.step("backoff after 3 failures, said with its reason", async () => {
