@@ -27,14 +27,14 @@ export function callsFunction(command: string): boolean {
   return CALLS_FUNCTION.test(command);
 }
 
-const DISPATCH = /^\s*select\s+public\.dispatch_odoo_sync\('(crm|chatter)'\)\s*;?\s*$/i;
+const DISPATCH = /^\s*select\s+public\.tick_odoo_sync\('(crm|chatter)'\)\s*;?\s*$/i;
 
 /**
- * The sync function a job reaches through the SQL dispatcher (which reads the
+ * The sync function a job reaches through the queue's SQL tick (which reads the
  * project URL and key from Vault itself), or null.
  *
  * @example
- * dispatchTarget("select public.dispatch_odoo_sync('crm');"); // "odoo-crm-sync"
+ * dispatchTarget("select public.tick_odoo_sync('crm');"); // "odoo-crm-sync"
  */
 export function dispatchTarget(command: string): string | null {
   const m = command.match(DISPATCH);
@@ -186,8 +186,8 @@ export function cronJobFindings(
       "cron_job_ok",
       "ok",
       job.name,
-      `dispatches one request per organization to /functions/v1/${dispatchTarget(job.command)} ` +
-        "with the key from Vault (public.dispatch_odoo_sync, docs/fanout.md)",
+      `wakes workers of /functions/v1/${dispatchTarget(job.command)} ` +
+        "with the key from Vault (public.tick_odoo_sync, docs/fanout.md)",
     )
   );
   if (calling.length === 0 && dispatching.length > 0) return viaDispatcher;
