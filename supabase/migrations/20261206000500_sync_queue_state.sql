@@ -18,7 +18,7 @@ create table if not exists public.sync_queue_settings (
   -- Every organization is synced once per period, at its own offset inside it.
   period interval not null default interval '15 minutes',
   -- A worker claims no new organization after this many seconds (platform: 150 s / 400 s).
-  worker_budget_seconds integer not null default 100
+  worker_budget_seconds integer not null default 90
     constraint sync_queue_settings_budget_check check (worker_budget_seconds between 5 and 300),
   -- Per organization: no new page after this; released with a backoff soon after.
   org_deadline_seconds integer not null default 40

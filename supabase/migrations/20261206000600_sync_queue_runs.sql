@@ -200,7 +200,7 @@ $$;
  */
 create or replace function public.claim_org_sync_now(p_org uuid, p_job text, p_mode text)
 returns table (run_id bigint, idempotency_key text, outcome text, previous_status text,
-  deadline_ms integer)
+  deadline_ms integer, scheduled_for timestamptz)
 language plpgsql
 security definer
 set search_path = ''
@@ -214,7 +214,7 @@ begin
   select * into strict cfg from public.sync_queue_settings c where c.job = p_job;
   select * into s from public.sync_org_state o where o.org_id = p_org and o.job = p_job for update;
   if found and s.run_id is not null and s.lease_until > now() then
-    return query select s.run_id, null::text, 'busy', null::text, 0;
+    return query select s.run_id, null::text, 'busy', null::text, 0, null::timestamptz;
     return;
   end if;
   v_key := public.sync_run_key(p_job, p_org, p_mode, 'manual', date_trunc('minute', now()));
@@ -224,14 +224,15 @@ begin
   on conflict on constraint sync_runs_idempotency_key_key do nothing
   returning id into v_run;
   if v_run is null then
-    return query select r.id, v_key, 'already_ran', r.status, 0 from public.sync_runs r
+    return query select r.id, v_key, 'already_ran', r.status, 0, r.scheduled_for from public.sync_runs r
       where r.idempotency_key = v_key;
     return;
   end if;
   update public.sync_org_state o set run_id = v_run, run_manual = true,
     lease_until = now() + make_interval(secs => cfg.org_deadline_seconds + 30)
   where o.org_id = p_org and o.job = p_job;
-  return query select v_run, v_key, 'claimed', null::text, cfg.org_deadline_seconds * 1000;
+  return query select v_run, v_key, 'claimed', null::text, cfg.org_deadline_seconds * 1000,
+    date_trunc('minute', now());
 end
 $$;
 
