@@ -8,17 +8,19 @@ import { testDatabaseUrl } from "../../tests/support/db.ts";
 import { parseTap, tapProblems } from "../../tests/support/tap.ts";
 
 const dir = new URL(".", import.meta.url).pathname;
-const suites = [...Deno.readDirSync(dir)]
-  .filter((e) => e.isFile && e.name.endsWith(".test.sql"))
-  .map((e) => e.name)
-  .sort();
+// Top-level suites, plus one folder per SQL function (`<function>/<behaviour>.test.sql`).
+const suites = [...Deno.readDirSync(dir)].flatMap((e) =>
+  e.isDirectory && !e.name.startsWith("_")
+    ? [...Deno.readDirSync(`${dir}${e.name}`)].map((f) => `${e.name}/${f.name}`)
+    : [e.name]
+).filter((name) => name.endsWith(".test.sql")).sort();
 
 for (const suite of suites) {
   Deno.test(`pgTAP ${suite}`, async () => {
     const url = await testDatabaseUrl();
     const out = await new Deno.Command("psql", {
       args: [url, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-f", `${dir}${suite}`],
-      cwd: dir,
+      cwd: `${dir}${suite.includes("/") ? suite.split("/")[0] : ""}`,
       env: { PGOPTIONS: "--client-min-messages=warning" },
       stdout: "piped",
       stderr: "piped",
