@@ -56,7 +56,13 @@ export async function startWorker(
 export async function claimNext(sql: Sql, workerId: number): Promise<ClaimedOrg | null> {
   const rows = await asServiceRole(sql, (tx) =>
     tx<
-      { run_id: string; org_id: string; mode: SyncMode; idempotency_key: string; deadline_ms: number }[]
+      {
+        run_id: string;
+        org_id: string;
+        mode: SyncMode;
+        idempotency_key: string;
+        deadline_ms: number;
+      }[]
     >`select run_id, org_id, mode, idempotency_key, deadline_ms
       from public.claim_org_sync(${workerId})`);
   if (rows.length === 0) return null;
@@ -100,7 +106,12 @@ export async function claimNow(
   const runId = Number(r.run_id);
   if (r.outcome === "busy") return { outcome: "busy", runId };
   if (r.outcome === "already_ran") {
-    return { outcome: "already_ran", runId, key: r.idempotency_key, previousStatus: r.previous_status };
+    return {
+      outcome: "already_ran",
+      runId,
+      key: r.idempotency_key,
+      previousStatus: r.previous_status,
+    };
   }
   return {
     outcome: "claimed",
@@ -126,13 +137,16 @@ export async function endRun(sql: Sql, runId: number, result: OrgResult): Promis
   const counts = JSON.stringify(summarize([result]).counts);
   const { org_id, ...rest } = result;
   const byOrg = JSON.stringify({ [org_id]: rest });
-  const [row] = await asServiceRole(sql, (tx) =>
-    result.status === "ok"
-      ? tx<{ ok: boolean }[]>`select public.finish_org_sync(${runId},
+  const [row] = await asServiceRole(
+    sql,
+    (tx) =>
+      result.status === "ok"
+        ? tx<{ ok: boolean }[]>`select public.finish_org_sync(${runId},
           ${result.complete ? "succeeded" : "partial"}, ${counts}::text::jsonb,
           ${byOrg}::text::jsonb, ${result.complete ? null : "deadline reached, continues"}) as ok`
-      : tx<{ ok: boolean }[]>`select public.fail_org_sync(${runId}, ${result.error},
-          ${counts}::text::jsonb, ${byOrg}::text::jsonb) as ok`);
+        : tx<{ ok: boolean }[]>`select public.fail_org_sync(${runId}, ${result.error},
+          ${counts}::text::jsonb, ${byOrg}::text::jsonb) as ok`,
+  );
   return row.ok;
 }
 
