@@ -181,14 +181,28 @@ export function cronJobFindings(
 ): Finding[] {
   const calling = jobs.filter((j) => callsFunction(j.command));
   const dispatching = jobs.filter((j) => dispatchTarget(j.command) !== null);
+  const missingForTick = ["project_url", "service_role_key"].filter((n) =>
+    options.missingSecrets?.includes(n)
+  );
   const viaDispatcher = dispatching.map((job) =>
-    finding(
-      "cron_job_ok",
-      "ok",
-      job.name,
-      `wakes workers of /functions/v1/${dispatchTarget(job.command)} ` +
-        "with the key from Vault (public.tick_odoo_sync, docs/fanout.md)",
-    )
+    missingForTick.length > 0
+      ? finding(
+        "cron_job_vault_secret_missing",
+        "warn",
+        job.name,
+        `wakes workers of /functions/v1/${dispatchTarget(job.command)}, but ` +
+          `${missingForTick.join(" and ")} ${
+            missingForTick.length === 1 ? "is" : "are"
+          } missing from Vault`,
+        "see the vault_secret_missing finding",
+      )
+      : finding(
+        "cron_job_ok",
+        "ok",
+        job.name,
+        `wakes workers of /functions/v1/${dispatchTarget(job.command)} ` +
+          "with the key from Vault (public.tick_odoo_sync, docs/fanout.md)",
+      )
   );
   if (calling.length === 0 && dispatching.length > 0) return viaDispatcher;
   if (calling.length === 0) {

@@ -176,7 +176,8 @@ begin
   end if;
   if new.integration_type = 'odoo' then
     insert into public.sync_org_state as s (org_id, job, enrolled_at, next_due_at)
-    select new.org_id, j.job, now(), now() from (values ('crm'), ('chatter')) j(job)
+    select new.org_id, j.job, coalesce(new.created_at, now()), now()
+    from (values ('crm'), ('chatter')) j(job)
     on conflict (org_id, job) do update
       set next_due_at = now(), msg_id = null, consecutive_failures = 0, parked_at = null,
         next_attempt_at = null;
