@@ -71,6 +71,9 @@ create index if not exists sync_org_state_failing_idx
 -- Runs in progress, for the watchdog's stuck-run check and the reaper.
 create index if not exists sync_runs_running_idx on public.sync_runs (started_at) where status = 'running';
 create index if not exists sync_runs_finished_idx on public.sync_runs (finished_at);
+-- One organization's runs, newest first (the status page, an operator).
+create index if not exists sync_runs_org_period_idx
+  on public.sync_runs (org_id, job, scheduled_for) where org_id is not null;
 
 -- A worker invocation: woken by a tick (or started by a service call), alive
 -- while lease_until is in the future. The bound counts these rows, never pg_net answers.

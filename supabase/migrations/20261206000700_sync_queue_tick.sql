@@ -22,10 +22,7 @@ declare
   cfg public.sync_queue_settings;
   fn text := case p_job when 'crm' then 'odoo-crm-sync' when 'chatter' then 'odoo-chatter-sync' end;
   q text := 'odoo_sync_' || p_job;
-  r record;
   v_period timestamptz;
-  v_seq integer;
-  v_msg bigint;
   v_live integer;
   v_visible integer;
   v_worker bigint;
@@ -39,21 +36,27 @@ begin
   perform pg_advisory_xact_lock(hashtext('public.tick_odoo_sync'), hashtext(p_job));
   select * into strict cfg from public.sync_queue_settings c where c.job = p_job;
   v_period := public.sync_period(now(), cfg.period);
-  for r in
-    select s.org_id, s.next_due_at, s.next_mode, s.seq_period, s.seq from public.sync_org_state s
-    where s.job = p_job and s.msg_id is null and s.next_due_at <= now()
-    order by s.next_due_at limit cfg.enqueue_batch
-    for update skip locked
-  loop
-    v_seq := case when r.seq_period = v_period then r.seq + 1 else 1 end;
-    select pgmq.send(q, jsonb_build_object('org_id', r.org_id, 'job', p_job, 'mode', r.next_mode,
-      'due_at', r.next_due_at, 'period', v_period, 'seq', v_seq,
-      'key', public.sync_run_key(p_job, r.org_id, r.next_mode, 'org', v_period, v_seq)))
-    into v_msg;
-    update public.sync_org_state s set msg_id = v_msg, seq_period = v_period, seq = v_seq
-    where s.org_id = r.org_id and s.job = p_job;
-    enqueued := enqueued + 1;
-  end loop;
+  -- Set-based enqueue: the insert pgmq.send does (pgmq.q_<queue>, vt now), one
+  -- statement for the whole batch, and each message id recorded on its state row.
+  execute format($q$
+    with due as (
+      select s.org_id, s.next_due_at, s.next_mode,
+        case when s.seq_period = $2 then s.seq + 1 else 1 end as seq
+      from public.sync_org_state s
+      where s.job = $1 and s.msg_id is null and s.next_due_at <= now()
+      order by s.next_due_at limit $3
+      for update skip locked),
+    sent as (
+      insert into pgmq.%I (vt, message)
+      select clock_timestamp(), jsonb_build_object('org_id', d.org_id, 'job', $1, 'mode', d.next_mode,
+        'due_at', d.next_due_at, 'period', $2, 'seq', d.seq,
+        'key', public.sync_run_key($1, d.org_id, d.next_mode, 'org', $2, d.seq))
+      from due d
+      returning msg_id, (message ->> 'org_id')::uuid as org_id, (message ->> 'seq')::integer as seq)
+    update public.sync_org_state s set msg_id = sent.msg_id, seq_period = $2, seq = sent.seq
+    from sent where s.org_id = sent.org_id and s.job = $1$q$, 'q_' || q)
+  using p_job, v_period, cfg.enqueue_batch;
+  get diagnostics enqueued = row_count;
 
   select count(*) into v_live from public.sync_workers w
   where w.job = p_job and w.stopped_at is null and w.lease_until > now();
@@ -113,7 +116,6 @@ drop function if exists public.sync_in_flight(text);
 drop function if exists public.sync_reap_runs(text, timestamptz);
 drop table if exists public.sync_dispatch_settings;
 drop index if exists public.sync_runs_in_progress_idx;
-drop index if exists public.sync_runs_org_period_idx;
 
 -- What to watch, per job (pgmq.metrics reads the queue table; the rest is indexed state).
 create or replace view public.sync_queue_overview

@@ -5,7 +5,7 @@
 -- always completes. Safe to run more than once, on hosted and locally.
 
 alter table public.edge_guard_settings add column if not exists run_retention interval not null
-  default interval '3 days';
+  default interval '1 day';
 alter table public.edge_guard_settings add column if not exists archive_retention interval not null
   default interval '3 days';
 alter table public.edge_guard_settings add column if not exists worker_retention interval not null

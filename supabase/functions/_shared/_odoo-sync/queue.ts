@@ -5,7 +5,6 @@
  * Internal: use `odoo-sync.ts`.
  */
 import { asServiceRole, type Sql } from "../db.ts";
-import { summarize } from "./runs.ts";
 import type { OrgResult, SyncJob, SyncMode } from "./types.ts";
 
 /** A worker's lease and limits, from `public.start_sync_worker`. */
@@ -134,19 +133,17 @@ export async function claimNow(
  * await endRun(sql, claim.runId, result);
  */
 export async function endRun(sql: Sql, runId: number, result: OrgResult): Promise<boolean> {
-  const counts = JSON.stringify(summarize([result]).counts);
+  // One organization per run: its result (org_results) says everything, so
+  // `counts` stays empty and the row small (sync_runs is the largest table).
   const { org_id, ...rest } = result;
   const byOrg = JSON.stringify({ [org_id]: rest });
-  const [row] = await asServiceRole(
-    sql,
-    (tx) =>
-      result.status === "ok"
-        ? tx<{ ok: boolean }[]>`select public.finish_org_sync(${runId},
-          ${result.complete ? "succeeded" : "partial"}, ${counts}::text::jsonb,
-          ${byOrg}::text::jsonb, ${result.complete ? null : "deadline reached, continues"}) as ok`
-        : tx<{ ok: boolean }[]>`select public.fail_org_sync(${runId}, ${result.error},
-          ${counts}::text::jsonb, ${byOrg}::text::jsonb) as ok`,
-  );
+  const [row] = await asServiceRole(sql, (tx) =>
+    result.status === "ok"
+      ? tx<{ ok: boolean }[]>`select public.finish_org_sync(${runId},
+          ${result.complete ? "succeeded" : "partial"}, null, ${byOrg}::text::jsonb,
+          ${result.complete ? null : "deadline reached, continues"}) as ok`
+      : tx<{ ok: boolean }[]>`select public.fail_org_sync(${runId}, ${result.error}, null,
+          ${byOrg}::text::jsonb) as ok`);
   return row.ok;
 }
 
