@@ -86,22 +86,34 @@ async function growth(sql: Sql) {
     // Failures only: 1 % of tenants failing, retried on backoff (at most ~30 per day each).
     archives: Math.round(ORGS * 2 * 0.01 * 30),
   };
-  const days = (i: string) => Number(String(i).match(/(\d+) day/)?.[1] ?? 0);
+  const days = (i: string) =>
+    Number(String(i).match(/(\d+) day/)?.[1] ?? 0) +
+    Number(String(i).match(/(\d+):/)?.[1] ?? 0) / 24;
   const steady = {
     sync_runs: perDay.sync_runs * perRun * days(s.run_retention),
-    sync_workers: perDay.wakes * (await bytesPerRow(sql, "public.sync_workers")) * days(s.worker_retention),
+    sync_workers: perDay.wakes * (await bytesPerRow(sql, "public.sync_workers")) *
+      days(s.worker_retention),
     cron_http_requests: perDay.wakes * (await bytesPerRow(sql, "public.cron_http_requests")) * 7,
     call_outcomes: perDay.wakes * (await bytesPerRow(sql, "public.edge_guard_call_outcomes")) *
       days(s.outcome_retention),
-    archives: perDay.archives * (await bytesPerRow(sql, "pgmq.a_odoo_sync_crm")) * days(s.archive_retention),
+    archives: perDay.archives * (await bytesPerRow(sql, "pgmq.a_odoo_sync_crm")) *
+      days(s.archive_retention),
     sync_org_state: await sql.unsafe(`select pg_total_relation_size('public.sync_org_state') as b`)
       .then((r) => Number(r[0].b)),
   };
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
-  console.log(`sync_runs: ${perRun} B/row, ${perDay.sync_runs} rows/day (${mb(perDay.sync_runs * perRun)}/day)`);
-  for (const [k, v] of Object.entries(steady)) console.log(`steady size after retention, ${k}: ${mb(v)}`);
+  console.log(
+    `sync_runs: ${perRun} B/row, ${perDay.sync_runs} rows/day (${
+      mb(perDay.sync_runs * perRun)
+    }/day)`,
+  );
+  for (const [k, v] of Object.entries(steady)) {
+    console.log(`steady size after retention, ${k}: ${mb(v)}`);
+  }
   const perDayBytes = perDay.sync_runs * perRun;
-  console.log(`a day's growth, all tables (runs dominate): ~${mb(perDayBytes + perDay.wakes * 400)}`);
+  console.log(
+    `a day's growth, all tables (runs dominate): ~${mb(perDayBytes + perDay.wakes * 400)}`,
+  );
 }
 
 async function main() {
@@ -118,26 +130,39 @@ async function main() {
     const none = `delete from pgmq.q_odoo_sync_crm; delete from public.sync_workers;
       update public.sync_org_state set msg_id = null, next_due_at = now() + interval '1 minute'
         + random() * interval '14 minutes' where job = 'crm'`;
-    console.log(`tick, nothing due: ${await timed(sql, "select public.tick_odoo_sync('crm')", none)} ms`);
+    console.log(
+      `tick, nothing due: ${await timed(sql, "select public.tick_odoo_sync('crm')", none)} ms`,
+    );
     const share = Math.round(ORGS / 15);
     const reset = `delete from pgmq.q_odoo_sync_crm; delete from public.sync_workers;
       delete from net.http_request_queue;
       update public.sync_org_state set msg_id = null, next_due_at = case when hashtext(org_id::text) % 15 = 0
         then now() - interval '1 second' else next_due_at + interval '1 hour' end where job = 'crm'`;
     const tick = await timed(sql, "select public.tick_odoo_sync('crm')", reset);
-    console.log(`tick, a steady minute's share due (~${share}): ${tick} ms (enqueue + 20 wake-ups)`);
+    console.log(
+      `tick, a steady minute's share due (~${share}): ${tick} ms (enqueue + 20 wake-ups)`,
+    );
     await sql.unsafe(reset);
-    const plan = await sql.unsafe(`explain (analyze, buffers) select s.org_id from public.sync_org_state s
-      where s.job = 'crm' and s.msg_id is null and s.next_due_at <= now() order by s.next_due_at limit 5000`);
+    const plan = await sql.unsafe(
+      `explain (analyze, buffers) select s.org_id from public.sync_org_state s
+      where s.job = 'crm' and s.msg_id is null and s.next_due_at <= now() order by s.next_due_at limit 5000`,
+    );
     console.log("due selection:\n  " + plan.map((r) => r["QUERY PLAN"]).join("\n  "));
-    console.log(`watchdog findings: ${await timed(sql, "select count(*) from public.edge_guard_findings()")} ms`);
+    console.log(
+      `watchdog findings: ${await timed(
+        sql,
+        "select count(*) from public.edge_guard_findings()",
+      )} ms`,
+    );
     console.log(`watchdog pass: ${await timed(sql, "select public.edge_guard_watchdog()")} ms`);
     await growth(sql);
     await sql`update public.edge_guard_settings set run_retention = interval '0 days'`;
     const t = performance.now();
     const [{ pruned }] = await sql`select public.edge_guard_prune() as pruned`;
     const ms = Math.round(performance.now() - t);
-    console.log(`one prune pass (at most 20,000 rows per table): ${ms} ms, ${JSON.stringify(pruned)}`);
+    console.log(
+      `one prune pass (at most prune_batch rows per table): ${ms} ms, ${JSON.stringify(pruned)}`,
+    );
     await sql.end();
   } finally {
     await cluster.stop();

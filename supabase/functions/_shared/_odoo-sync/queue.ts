@@ -137,13 +137,16 @@ export async function endRun(sql: Sql, runId: number, result: OrgResult): Promis
   // `counts` stays empty and the row small (sync_runs is the largest table).
   const { org_id, ...rest } = result;
   const byOrg = JSON.stringify({ [org_id]: rest });
-  const [row] = await asServiceRole(sql, (tx) =>
-    result.status === "ok"
-      ? tx<{ ok: boolean }[]>`select public.finish_org_sync(${runId},
+  const [row] = await asServiceRole(
+    sql,
+    (tx) =>
+      result.status === "ok"
+        ? tx<{ ok: boolean }[]>`select public.finish_org_sync(${runId},
           ${result.complete ? "succeeded" : "partial"}, null, ${byOrg}::text::jsonb,
           ${result.complete ? null : "deadline reached, continues"}) as ok`
-      : tx<{ ok: boolean }[]>`select public.fail_org_sync(${runId}, ${result.error}, null,
-          ${byOrg}::text::jsonb) as ok`);
+        : tx<{ ok: boolean }[]>`select public.fail_org_sync(${runId}, ${result.error}, null,
+          ${byOrg}::text::jsonb) as ok`,
+  );
   return row.ok;
 }
 
