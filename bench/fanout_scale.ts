@@ -8,8 +8,8 @@
  *   FANOUT_BENCH_ORGS=100 ./dev bench fanout    # FANOUT_BENCH_WORKERS=20 (max_workers)
  * Not part of `./dev test` nor of plain `./dev bench` (its name does not end in _bench.ts).
  *
- * Every organization has its own fake Odoo (one lead) behind a proxy that adds
- * 150 ms to every call. Three passes over the same organizations: the first
+ * Every organization has its own Odoo user and key (250 per fake Odoo server,
+ * one lead) behind a proxy that adds 150 ms to every call. Three passes over the same organizations: the first
  * sync of everyone (8 Odoo calls each), a steady pass (every organization due
  * again; 5 calls), and a steady pass with one dead Odoo (its calls hang). Each
  * reports the time until every organization was synced, per-organization run
@@ -30,19 +30,28 @@ const quiet = (level: string, event: string, fields?: Record<string, unknown>) =
   if (level === "error") console.error(JSON.stringify({ event, ...fields }).slice(0, 300));
 };
 
-/** One fake Odoo per organization, all behind one proxy that adds LATENCY_MS per call. */
+/**
+ * The organizations' fake Odoos behind one proxy that adds LATENCY_MS per call.
+ * Each organization has its own Odoo user and key; 250 share one server (one
+ * listener per organization exhausted the file descriptors at 10,000).
+ */
 function startOdoos(n: number) {
-  const servers = Array.from({ length: n }, (_, i) =>
+  const PER = 250;
+  const servers = Array.from({ length: Math.ceil(n / PER) }, (_, s) =>
     startOdooServer({
       db: "bench",
-      users: [{ login: "bench", apiKey: `key-${i}`, uid: 2 }],
+      users: Array.from({ length: Math.min(PER, n - s * PER) }, (_, j) => ({
+        login: `bench-${s * PER + j}`,
+        apiKey: `key-${s * PER + j}`,
+        uid: 2 + j,
+      })),
       records: { "crm.lead": makeLeads(1, { start: new Date("2024-01-01T00:00:00Z") }) },
     }));
   const proxy = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     const m = new URL(req.url).pathname.match(/^\/o\/(\d+)(\/.*)$/);
     if (!m) return new Response("no such odoo", { status: 404 });
     await sleep(Number(m[1]) === deadOrg ? 120_000 : LATENCY_MS);
-    const res = await fetch(servers[Number(m[1])].url + m[2], {
+    const res = await fetch(servers[Math.floor(Number(m[1]) / 250)].url + m[2], {
       method: req.method,
       headers: req.headers,
       body: await req.arrayBuffer(),
@@ -154,12 +163,13 @@ async function main() {
   });
   const { sql } = stack;
   try {
-    for (let i = 0; i < ORGS; i++) {
-      const [{ id }] = await sql`insert into public.organizations (name)
-        values (${`Bench ${i}`}) returning id`;
-      await sql`select public.upsert_integration_credential(${id}::uuid, 'odoo', ${`key-${i}`},
-        ${odoos.url(i)}, 'bench', 'bench')`;
-    }
+    const prefix = odoos.url(0).slice(0, -1);
+    await sql`insert into public.organizations (name)
+      select 'Bench ' || g from generate_series(0, ${ORGS - 1}) g`;
+    await sql`select public.upsert_integration_credential(o.id, 'odoo', 'key-' || i,
+        ${prefix} || i, 'bench', 'bench-' || i)
+      from (select id, split_part(name, ' ', 2)::int as i from public.organizations
+        where name like 'Bench %') o`;
     await sql`update public.sync_queue_settings set max_workers = ${WORKERS} where job = 'crm'`;
     await sql`update public.sync_queue_settings set max_workers = 0 where job = 'chatter'`;
     console.log(
