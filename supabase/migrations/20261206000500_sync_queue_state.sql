@@ -63,6 +63,8 @@ comment on column public.sync_org_state.msg_id is 'The pgmq message outstanding 
 comment on column public.sync_org_state.run_id is 'The sync_runs row in progress (lease_until in the future), if any.';
 create index if not exists sync_org_state_due_idx
   on public.sync_org_state (job, next_due_at) where msg_id is null;
+create index if not exists sync_org_state_queued_idx
+  on public.sync_org_state (job, next_due_at) where msg_id is not null;
 create index if not exists sync_org_state_fresh_idx
   on public.sync_org_state ((coalesce(last_success_at, enrolled_at)));
 create index if not exists sync_org_state_failing_idx

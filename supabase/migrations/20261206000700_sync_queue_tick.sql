@@ -36,6 +36,14 @@ begin
   perform pg_advisory_xact_lock(hashtext('public.tick_odoo_sync'), hashtext(p_job));
   select * into strict cfg from public.sync_queue_settings c where c.job = p_job;
   v_period := public.sync_period(now(), cfg.period);
+  -- A message that vanished (purged by hand) must not leave its tenant waiting
+  -- forever: a state whose message is gone a period after it was due is freed.
+  execute format($q$
+    update public.sync_org_state s set msg_id = null
+    where s.job = $1 and s.msg_id is not null and s.next_due_at < now() - $2
+      and (s.run_id is null or s.lease_until < now())
+      and not exists (select 1 from pgmq.%I m where m.msg_id = s.msg_id)$q$, 'q_' || q)
+  using p_job, cfg.period;
   -- Set-based enqueue: the insert pgmq.send does (pgmq.q_<queue>, vt now), one
   -- statement for the whole batch, and each message id recorded on its state row.
   execute format($q$
