@@ -120,7 +120,8 @@ $$;
 
 -- THE idempotency key of a run: `odoo:<job>[:full]:org:<org>:<period>` for a
 -- queued run (`:<n>` for the n-th message of the same period, `:r<k>` for its
--- k-th delivery), `odoo:<job>[:full]:manual:<org>:<minute>` for "sync now".
+-- k-th delivery), `odoo:<job>[:full]:manual:<org>:<minute>` for an admin's
+-- "sync now", `odoo:<job>[:full]:service:<org>:<minute>` for a service call naming the org.
 create or replace function public.sync_run_key(p_job text, p_org uuid, p_mode text, p_kind text,
   p_at timestamptz, p_seq integer default 1, p_delivery integer default 1)
 returns text
@@ -128,7 +129,7 @@ language sql immutable
 set search_path = ''
 as $$
   select 'odoo:' || p_job || case when p_mode = 'full' then ':full' else '' end || ':' ||
-    case when p_kind = 'manual' then 'manual' else 'org' end || ':' || p_org::text || ':' ||
+    case when p_kind in ('manual', 'service') then p_kind else 'org' end || ':' || p_org::text || ':' ||
     pg_catalog.to_char(p_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') ||
     case when p_seq > 1 then ':' || p_seq else '' end ||
     case when p_delivery > 1 then ':r' || p_delivery else '' end

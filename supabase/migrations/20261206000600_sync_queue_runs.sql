@@ -198,7 +198,8 @@ $$;
  * outcome: `claimed`, `already_ran` (same key this minute; previous_status set)
  * or `busy` (a worker or another "sync now" holds it).
  */
-create or replace function public.claim_org_sync_now(p_org uuid, p_job text, p_mode text)
+create or replace function public.claim_org_sync_now(p_org uuid, p_job text, p_mode text,
+  p_kind text default 'manual')
 returns table (run_id bigint, idempotency_key text, outcome text, previous_status text,
   deadline_ms integer, scheduled_for timestamptz)
 language plpgsql
@@ -217,7 +218,8 @@ begin
     return query select s.run_id, null::text, 'busy', null::text, 0, null::timestamptz;
     return;
   end if;
-  v_key := public.sync_run_key(p_job, p_org, p_mode, 'manual', date_trunc('minute', now()));
+  v_key := public.sync_run_key(p_job, p_org, p_mode,
+    case when p_kind = 'service' then 'service' else 'manual' end, date_trunc('minute', now()));
   insert into public.sync_runs (idempotency_key, integration, job, scheduled_for, started_at,
     status, org_id)
   values (v_key, 'odoo', p_job, date_trunc('minute', now()), now(), 'running', p_org)
@@ -286,7 +288,7 @@ declare
 begin
   foreach f in array array['public.start_sync_worker(text, bigint)',
     'public.stop_sync_worker(bigint)', 'public.claim_org_sync(bigint)',
-    'public.claim_org_sync_now(uuid, text, text)',
+    'public.claim_org_sync_now(uuid, text, text, text)',
     'public.finish_org_sync(bigint, text, jsonb, jsonb, text)',
     'public.fail_org_sync(bigint, text, jsonb, jsonb)'] loop
     execute format('revoke all on function %s from public, anon, authenticated', f);

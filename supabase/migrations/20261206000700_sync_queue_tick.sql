@@ -40,9 +40,12 @@ begin
   -- forever: a state whose message is gone a period after it was due is freed.
   execute format($q$
     update public.sync_org_state s set msg_id = null
-    where s.job = $1 and s.msg_id is not null and s.next_due_at < now() - $2
-      and (s.run_id is null or s.lease_until < now())
-      and not exists (select 1 from pgmq.%I m where m.msg_id = s.msg_id)$q$, 'q_' || q)
+    from (select x.org_id from public.sync_org_state x
+      where x.job = $1 and x.msg_id is not null and x.next_due_at < now() - $2
+        and (x.run_id is null or x.lease_until < now())
+        and not exists (select 1 from pgmq.%I m where m.msg_id = x.msg_id)
+      for update skip locked) gone
+    where s.org_id = gone.org_id and s.job = $1$q$, 'q_' || q)
   using p_job, cfg.period;
   -- Set-based enqueue: the insert pgmq.send does (pgmq.q_<queue>, vt now), one
   -- statement for the whole batch, and each message id recorded on its state row.

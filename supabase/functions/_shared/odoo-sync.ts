@@ -175,7 +175,7 @@ export async function handleSyncRequest(
     return json({ status: "accepted", job: options.job }, 202);
   }
   if (auth.orgId !== null) {
-    const now = { orgId: auth.orgId, mode: body.mode, callerIdentity };
+    const now = { orgId: auth.orgId, mode: body.mode, manual, callerIdentity };
     const report = await syncNow(now, options);
     const head = { job: options.job, mode: body.mode };
     return json({ ...report, ...head }, report.status === "failed" ? 502 : 200);

@@ -176,7 +176,7 @@ Deno.test("a service call naming one org syncs only that org", async () => {
     await (await w.handler()(post(TEST_SERVICE_ROLE_KEY, { org_id: b.id, scheduled_for: SLOT })))
       .json();
   // Through the queue's state, like an admin's "sync now".
-  assert.match(body.idempotency_key, new RegExp(`^odoo:crm:manual:${b.id}:`));
+  assert.match(body.idempotency_key, new RegExp(`^odoo:crm:service:${b.id}:`));
   assert.deepEqual(body.organizations.map((o: { org_id: string }) => o.org_id), [b.id]);
   assert.equal(a.odoo.calls().length, 0);
 });

@@ -28,10 +28,10 @@ export type NowReport =
  * Syncs `orgId` now, within the database's per-organization deadline.
  *
  * @example
- * const report = await syncNow({ orgId, mode: "incremental", callerIdentity: sub }, options);
+ * const report = await syncNow({ orgId, mode: "incremental", manual: true, callerIdentity: sub }, options);
  */
 export async function syncNow(
-  request: { orgId: string; mode: SyncMode; callerIdentity: string },
+  request: { orgId: string; mode: SyncMode; manual: boolean; callerIdentity: string },
   options: SyncOptions,
 ): Promise<NowReport> {
   const now = options.now ?? (() => new Date());

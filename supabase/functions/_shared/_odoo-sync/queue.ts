@@ -85,11 +85,11 @@ export type NowClaim =
  * "Sync now": claims `orgId` inline through the same state as a worker.
  *
  * @example
- * const claim = await claimNow(sql, { orgId, job: "crm", mode: "incremental" });
+ * const claim = await claimNow(sql, { orgId, job: "crm", mode: "incremental", manual: true });
  */
 export async function claimNow(
   sql: Sql,
-  o: { orgId: string; job: SyncJob; mode: SyncMode },
+  o: { orgId: string; job: SyncJob; mode: SyncMode; manual: boolean },
 ): Promise<NowClaim> {
   const [r] = await asServiceRole(sql, (tx) =>
     tx<
@@ -101,7 +101,8 @@ export async function claimNow(
         deadline_ms: number;
         scheduled_for: Date;
       }[]
-    >`select * from public.claim_org_sync_now(${o.orgId}::uuid, ${o.job}, ${o.mode})`);
+    >`select * from public.claim_org_sync_now(${o.orgId}::uuid, ${o.job}, ${o.mode},
+      ${o.manual ? "manual" : "service"})`);
   const runId = Number(r.run_id);
   if (r.outcome === "busy") return { outcome: "busy", runId };
   if (r.outcome === "already_ran") {
