@@ -98,16 +98,32 @@ begin
 end
 $$;
 
--- A worker is done (queue empty, budget spent, or it failed): its slot is free at once.
-create or replace function public.stop_sync_worker(p_worker bigint)
+-- A worker is done (queue empty, budget spent, or it failed): its slot is free
+-- at once. With p_relay (its budget ended, messages are left) it wakes its
+-- successor now instead of leaving the slot idle until the next tick.
+-- (public.wake_sync_workers is defined by ..._sync_queue_tick.sql; plpgsql
+-- resolves it when called.)
+drop function if exists public.stop_sync_worker(bigint);
+create or replace function public.stop_sync_worker(p_worker bigint, p_relay boolean default false)
 returns boolean
-language sql
+language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  v_job text;
+begin
   update public.sync_workers set stopped_at = now(), lease_until = least(lease_until, now())
   where id = p_worker and stopped_at is null
-  returning true
+  returning job into v_job;
+  if v_job is null then
+    return false;
+  end if;
+  if p_relay then
+    perform public.wake_sync_workers(v_job);
+  end if;
+  return true;
+end
 $$;
 
 /**
@@ -198,6 +214,7 @@ $$;
  * outcome: `claimed`, `already_ran` (same key this minute; previous_status set)
  * or `busy` (a worker or another "sync now" holds it).
  */
+drop function if exists public.claim_org_sync_now(uuid, text, text);
 create or replace function public.claim_org_sync_now(p_org uuid, p_job text, p_mode text,
   p_kind text default 'manual')
 returns table (run_id bigint, idempotency_key text, outcome text, previous_status text,
@@ -287,7 +304,7 @@ declare
   f text;
 begin
   foreach f in array array['public.start_sync_worker(text, bigint)',
-    'public.stop_sync_worker(bigint)', 'public.claim_org_sync(bigint)',
+    'public.stop_sync_worker(bigint, boolean)', 'public.claim_org_sync(bigint)',
     'public.claim_org_sync_now(uuid, text, text, text)',
     'public.finish_org_sync(bigint, text, jsonb, jsonb, text)',
     'public.fail_org_sync(bigint, text, jsonb, jsonb)'] loop

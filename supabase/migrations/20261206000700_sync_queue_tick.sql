@@ -5,6 +5,61 @@
 -- trigger and settings). Safe to run more than once, on hosted and locally.
 
 /**
+ * Wakes workers of p_job through pg_net: as many as there are visible
+ * messages, never more than max_workers minus the workers whose lease is live
+ * (sync_workers, never pg_net's answers). Called by the tick and by a worker
+ * that stops with messages left (its successor starts at once, not at the
+ * next tick). Returns how many it woke.
+ */
+create or replace function public.wake_sync_workers(p_job text)
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  cfg public.sync_queue_settings;
+  fn text := case p_job when 'crm' then 'odoo-crm-sync' when 'chatter' then 'odoo-chatter-sync' end;
+  v_live integer;
+  v_visible integer;
+  v_worker bigint;
+  v_req bigint;
+  woken integer := 0;
+begin
+  perform pg_advisory_xact_lock(hashtext('public.tick_odoo_sync'), hashtext(p_job));
+  select * into strict cfg from public.sync_queue_settings c where c.job = p_job;
+  select count(*) into v_live from public.sync_workers w
+  where w.job = p_job and w.stopped_at is null and w.lease_until > now();
+  execute format('select count(*) from (select 1 from pgmq.%I where vt <= clock_timestamp() limit $1) x',
+    'q_odoo_sync_' || p_job) into v_visible using greatest(cfg.max_workers, 0);
+  for i in 1..least(cfg.max_workers - v_live, v_visible) loop
+    insert into public.sync_workers (job, lease_until)
+    values (p_job, now() + make_interval(secs => cfg.wake_lease_seconds))
+    returning id into v_worker;
+    v_req := net.http_post(
+      url := (select decrypted_secret from vault.decrypted_secrets where name = 'project_url')
+        || '/functions/v1/' || fn,
+      headers := jsonb_build_object(
+        'Content-Type', 'application/json',
+        'Authorization', 'Bearer ' || (
+          select decrypted_secret from vault.decrypted_secrets where name = 'service_role_key')),
+      body := jsonb_build_object('worker_id', v_worker),
+      timeout_milliseconds := cfg.wake_timeout_ms);
+    update public.sync_workers w set request_id = v_req where w.id = v_worker;
+    -- pg_net ids restart if the extension is re-created: a stale row must not fail the tick.
+    insert into public.cron_http_requests (request_id, job_name, function_name)
+    values (v_req, fn || '-incremental', fn)
+    on conflict (request_id) do update
+      set job_name = excluded.job_name, function_name = excluded.function_name,
+        created_at = excluded.created_at;
+    woken := woken + 1;
+  end loop;
+  return woken;
+end
+$$;
+revoke all on function public.wake_sync_workers(text) from public, anon, authenticated, service_role;
+
+/**
  * One tick of p_job: enqueues one message per due organization (next_due_at
  * reached, none outstanding; at most enqueue_batch, oldest due first), then
  * wakes workers through pg_net: as many as there are visible messages, never
@@ -24,9 +79,6 @@ declare
   q text := 'odoo_sync_' || p_job;
   v_period timestamptz;
   v_live integer;
-  v_visible integer;
-  v_worker bigint;
-  v_req bigint;
   enqueued integer := 0;
   woken integer := 0;
 begin
@@ -69,33 +121,10 @@ begin
   using p_job, v_period, cfg.enqueue_batch;
   get diagnostics enqueued = row_count;
 
+  woken := public.wake_sync_workers(p_job);
   select count(*) into v_live from public.sync_workers w
   where w.job = p_job and w.stopped_at is null and w.lease_until > now();
-  execute format('select count(*) from (select 1 from pgmq.%I where vt <= clock_timestamp() limit $1) x',
-    'q_' || q) into v_visible using greatest(cfg.max_workers, 0);
-  for i in 1..least(cfg.max_workers - v_live, v_visible) loop
-    insert into public.sync_workers (job, lease_until)
-    values (p_job, now() + make_interval(secs => cfg.wake_lease_seconds))
-    returning id into v_worker;
-    v_req := net.http_post(
-      url := (select decrypted_secret from vault.decrypted_secrets where name = 'project_url')
-        || '/functions/v1/' || fn,
-      headers := jsonb_build_object(
-        'Content-Type', 'application/json',
-        'Authorization', 'Bearer ' || (
-          select decrypted_secret from vault.decrypted_secrets where name = 'service_role_key')),
-      body := jsonb_build_object('worker_id', v_worker),
-      timeout_milliseconds := cfg.wake_timeout_ms);
-    update public.sync_workers w set request_id = v_req where w.id = v_worker;
-    -- pg_net ids restart if the extension is re-created: a stale row must not fail the tick.
-    insert into public.cron_http_requests (request_id, job_name, function_name)
-    values (v_req, fn || '-incremental', fn)
-    on conflict (request_id) do update
-      set job_name = excluded.job_name, function_name = excluded.function_name,
-        created_at = excluded.created_at;
-    woken := woken + 1;
-  end loop;
-  return jsonb_build_object('enqueued', enqueued, 'woken', woken, 'live', v_live + woken);
+  return jsonb_build_object('enqueued', enqueued, 'woken', woken, 'live', v_live);
 end
 $$;
 revoke all on function public.tick_odoo_sync(text) from public, anon, authenticated, service_role;

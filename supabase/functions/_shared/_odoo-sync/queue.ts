@@ -152,11 +152,12 @@ export async function endRun(sql: Sql, runId: number, result: OrgResult): Promis
 }
 
 /**
- * Ends the worker's lease, so its slot is free at once.
+ * Ends the worker's lease, so its slot is free at once; with `relay` (its
+ * budget ended with messages left) the database wakes its successor now.
  *
  * @example
- * await stopWorker(sql, lease.workerId);
+ * await stopWorker(sql, lease.workerId, true);
  */
-export async function stopWorker(sql: Sql, workerId: number): Promise<void> {
-  await asServiceRole(sql, (tx) => tx`select public.stop_sync_worker(${workerId})`);
+export async function stopWorker(sql: Sql, workerId: number, relay = false): Promise<void> {
+  await asServiceRole(sql, (tx) => tx`select public.stop_sync_worker(${workerId}, ${relay})`);
 }

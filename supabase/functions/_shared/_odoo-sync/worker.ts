@@ -66,6 +66,7 @@ export async function runWorker(
   const logger = options.logger ?? defaultLogger;
   const fields = { function_name: options.functionName, job: options.job };
   let lease = null;
+  let relay = false;
   try {
     lease = await startWorker(options.sql, options.job, workerId);
     if (lease === null) {
@@ -73,6 +74,7 @@ export async function runWorker(
       return { workerId, claimed: 0, reason: "no_slot" };
     }
     const out = await loop(lease.workerId, lease.budgetMs, options);
+    relay = out.reason === "budget_spent";
     logger("info", "sync_worker_stopped", { ...fields, worker_id: lease.workerId, ...out });
     return { workerId: lease.workerId, ...out };
   } catch (err) {
@@ -80,7 +82,7 @@ export async function runWorker(
     logger("error", "sync_worker_failed", { ...fields, worker_id: workerId, error_name });
     return { workerId, claimed: 0, reason: "error" };
   } finally {
-    if (lease !== null) await stopWorker(options.sql, lease.workerId).catch(() => {});
+    if (lease !== null) await stopWorker(options.sql, lease.workerId, relay).catch(() => {});
   }
 }
 
