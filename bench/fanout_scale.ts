@@ -1,9 +1,9 @@
 /**
  * Scale bench of the Odoo sync on Supabase Queues (issue 26) through the real
  * local path: `public.tick_odoo_sync('crm')` every 60 s (the cron job's
- * command, run by hand), pg_net's queue and delivery worker, the gateway, the
- * guard and odoo-crm-sync, whose workers answer 202 and pull organizations
- * from the pgmq queue in the background.
+ * command, run by hand), the real pg_net (its worker sends batches of up to
+ * 200, 1 s apart), the gateway, the guard and odoo-crm-sync, whose workers
+ * answer 202 and pull organizations from the pgmq queue in the background.
  *   ./dev bench fanout                          # 1,000 organizations
  *   FANOUT_BENCH_ORGS=100 ./dev bench fanout    # FANOUT_BENCH_WORKERS=20 (max_workers)
  * Not part of `./dev test` nor of plain `./dev bench` (its name does not end in _bench.ts).

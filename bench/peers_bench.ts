@@ -6,8 +6,9 @@
  * `@supabase/server`'s `verifyAuth` (the official peer); supabase-js
  * `auth.getClaims()` and `auth.getUser()` against a local Supabase Auth
  * stand-in (tests/support/auth_server.ts: GET /auth/v1/user and the JWKS, on
- * 127.0.0.1 in this process: no TLS, no network distance, so getUser here is a
- * lower bound of the real round trip).
+ * 127.0.0.1 in this process: no TLS, no network distance, no database, so
+ * getUser here is a lower bound of the real round trip). Against the real
+ * Supabase Auth on the same real token: bench/real_auth_bench.ts.
  *
  * Groups: HS256; ES256 with a cached remote JWKS; the service key; rejection
  * (a bad HS256 signature). The baseline of each group is the floor, except in

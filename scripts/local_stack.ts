@@ -14,11 +14,12 @@ function statusBlock(s: LocalStack, pausedCron: boolean): string {
     ["API URL", s.urls.api],
     ["Functions URL", s.urls.functions],
     ["Functions", s.functionNames.join(", ") || "(none yet)"],
+    ["Auth URL", `${s.urls.api}/auth/v1 (Supabase Auth ${s.auth.version}, ${s.auth.signing})`],
     ["JWKS URL", s.urls.jwks],
     ["DB URL", s.urls.db],
     ["Odoo URL", s.urls.odoo],
     ["Webhook receiver", s.urls.receiver ? `${s.urls.receiver}/hook` : "(off)"],
-    ["Cron jobs", pausedCron ? "paused (--pause-cron)" : "active; pg_net worker delivering"],
+    ["Cron jobs", pausedCron ? "paused (--pause-cron)" : "active; pg_net delivering"],
     ["JWT secret", s.keys.jwtSecret],
     ["anon key", s.keys.anonKey],
     ["service_role key", s.keys.serviceRoleKey],
@@ -28,6 +29,7 @@ function statusBlock(s: LocalStack, pausedCron: boolean): string {
     ["Demo org", s.demo.orgId],
     ["Admin token", s.tokens.admin],
     ["Member token", s.tokens.member],
+    ["Tokens", "from a password sign-in at /auth/v1 (sign in again when they expire)"],
     ["Admin page", s.urls.admin],
     ["Admin sign-in", `${s.demo.users.admin.email} / ${s.demo.users.admin.password}`],
     ["Member sign-in", `${s.demo.users.member.email} / ${s.demo.users.member.password}`],
@@ -56,7 +58,7 @@ const signalled = listenForStop(() => ({
 
 try {
   const options = readOptions(Deno.args);
-  say("starting PostgreSQL, migrations, demo data, functions…");
+  say("starting PostgreSQL, migrations, Supabase Auth, demo data, functions…");
   stack = await startLocalStack({ ...options, onDatabaseStarted: (dir) => (dataDir = dir) });
   if (received === null) {
     write(`\nedge-guard local stack\n\n${statusBlock(stack, options.pauseCron ?? false)}\n`);

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /**
  * The admin's "sync now" page in a real browser (headless Chromium) against a
- * local stack: sign-in through the Auth stand-in, the CORS preflight with
+ * local stack: sign-in, refresh and sign-out against Supabase Auth itself, the CORS preflight with
  * trace propagation on, "Sync now" and its answers in words, the member's
  * view, an expired session, a misconfigured function, a network failure, and
  * 320 px. Saves docs/admin-page.png (the admin view after a sync).
@@ -147,6 +147,38 @@ Deno.test({
       assert.ok(overflow <= 320, `readable at 320 px (scrollWidth ${overflow})`);
       await page.setViewportSize({ width: 1024, height: 800 });
     });
+
+    await t.step(
+      "the session refreshes against Supabase Auth; sign-out ends it there",
+      async () => {
+        await signIn(page, stack.urls.admin, admin);
+        const stored = () =>
+          page.evaluate(() => {
+            const key = Object.keys(localStorage).find((k) => k.endsWith("-auth-token"));
+            return key ? JSON.parse(localStorage.getItem(key)!) as { refresh_token: string } : null;
+          });
+        const first = await stored();
+        assert.ok(first, "supabase-js keeps the session in localStorage");
+        // Tokens live TOKEN_TTL seconds: supabase-js refreshes a session near its expiry when it
+        // loads one (and on its 30 s ticker), rotating the refresh token.
+        await page.reload();
+        let now: { refresh_token: string } | null = first;
+        for (let i = 0; i < 200 && now?.refresh_token === first.refresh_token; i++) {
+          await new Promise((r) => setTimeout(r, 250));
+          now = await stored();
+        }
+        assert.ok(now && now.refresh_token !== first.refresh_token, "refreshed through /auth/v1");
+        await page.click("#sign-out");
+        await page.locator("#sign-in").waitFor();
+        const res = await fetch(`${stack.urls.api}/auth/v1/token?grant_type=refresh_token`, {
+          method: "POST",
+          headers: { apikey: stack.keys.anonKey, "Content-Type": "application/json" },
+          body: JSON.stringify({ refresh_token: now.refresh_token }),
+        });
+        assert.equal(res.status, 400, "Auth ended the session: its refresh token no longer works");
+        await res.body?.cancel();
+      },
+    );
 
     await t.step("a session whose token expired is asked to sign in again", async () => {
       await signIn(page, stack.urls.admin, admin);

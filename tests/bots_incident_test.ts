@@ -152,8 +152,11 @@ for (const c of WRONG_KEY_CASES) {
         run_id: null,
       }]);
 
-      // The instance's cold-start line is not part of the incident.
-      const executorEvents = executorLogs.events().filter((e) => e.event !== "function_cold_start");
+      // The instance's start-up lines (cold start, the tests' outbound allowance) are not part of the incident.
+      const startUp = ["function_cold_start", "outbound_private_allowed"];
+      const executorEvents = executorLogs.events().filter((e) =>
+        !startUp.includes(String(e.event))
+      );
       assert.deepEqual(executorEvents.map((e) => e.event), [
         "cron_secret_not_configured",
         "auth_rejected",

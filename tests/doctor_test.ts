@@ -1,15 +1,15 @@
 /**
  * `./dev doctor` end to end: the real CLI (a `deno run` subprocess) against
  * a throwaway cluster with the local stack, Vault-keyed cron jobs whose
- * requests the pg_net stand-in delivers to a fake function (200 for the
+ * requests the real pg_net delivers to a fake function (200 for the
  * service role key, 401 otherwise). Healthy -> exit 0; each injected fault ->
  * reported by name, exit 1. No run may print any part of a test secret.
  */
 import assert from "node:assert/strict";
 import { startCluster } from "../supabase/local/cluster.ts";
 import { applyLocalStack, psqlFile } from "../supabase/local/apply.ts";
-import { deliverQueued } from "../supabase/local/pg_net_worker.ts";
 import { connect, type Sql } from "./support/db.ts";
+import { awaitPgNet } from "./support/pg_net.ts";
 import {
   mintLegacyKey,
   TEST_ANON_KEY,
@@ -78,7 +78,7 @@ async function runJobs(sql: Sql, times = 1) {
   const jobs = await sql`select command from cron.job
     where command like '%/functions/v1/%' or command like '%tick_odoo_sync%'`;
   for (let i = 0; i < times; i++) for (const j of jobs) await sql.unsafe(j.command);
-  while (await deliverQueued(sql) > 0) { /* drain */ }
+  await awaitPgNet(sql);
 }
 
 async function restore(sql: Sql, functionsUrl: string) {
@@ -142,7 +142,7 @@ async function literalAnonKey(c: Ctx) {
   await c.sql`select cron.schedule('odoo-crm-sync-incremental', '*/15 * * * *', ${command})`;
   try {
     for (let i = 0; i < 3; i++) await c.sql.unsafe(command);
-    while (await deliverQueued(c.sql) > 0) { /* drain */ }
+    await awaitPgNet(c.sql);
     const run = await c.doctor(c.env);
     assert.equal(run.code, 1);
     assertRow(run, "error", "cron_job_anon_key", "odoo-crm-sync-incremental", 'role "anon"');

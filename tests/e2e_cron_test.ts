@@ -1,9 +1,10 @@
 /**
  * End to end, the real cron path: the `odoo-crm-sync-incremental` job's own
  * command, run as pg_cron runs it, ticks the sync queue, which enqueues the
- * organization and queues a pg_net wake-up; the delivery worker sends it
- * through the gateway and the guard into odoo-crm-sync, which answers 202 and
- * in the background claims the organization, reads Odoo and writes the database. Then the incident: the same job rescheduled the
+ * organization and queues a pg_net wake-up; the real pg_net (a PostgreSQL
+ * background worker) sends it through the gateway and the guard into
+ * odoo-crm-sync, which answers 202 and in the background claims the
+ * organization, reads Odoo and writes the database. Then the incident: the same job rescheduled the
  * old way, with the anon key in its command, gets 401 and syncs nothing.
  *
  * Starts its own local stack on free ports (cron paused, so the test drives
@@ -98,7 +99,6 @@ Deno.test("e2e: pg_cron's CRM sync job reaches Odoo and the database; the anon-k
     dbPort: 0,
     pauseCron: true,
     stateDir: null,
-    workerIntervalMs: 50,
     logger,
   });
   try {
@@ -157,13 +157,12 @@ Deno.test("e2e: pg_cron's CRM sync job reaches Odoo and the database; the anon-k
   }
 });
 
-Deno.test("e2e: pg_cron itself fires the CRM sync job and the worker delivers it (≤ 1 min)", async () => {
+Deno.test("e2e: pg_cron itself fires the CRM sync job and pg_net delivers it (≤ 1 min)", async () => {
   const stack = await startLocalStack({
     apiPort: 0,
     dbPort: 0,
     pauseCron: true,
     stateDir: null,
-    workerIntervalMs: 50,
     logger: createLogger(recordLogLine),
   });
   try {

@@ -5,7 +5,7 @@
  * free ports (not TEST_DATABASE_URL) and stops it.
  */
 import assert from "node:assert/strict";
-import { jwtVerify } from "jose";
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { startLocalStack } from "../supabase/local/stack.ts";
 import { serveFunctions } from "../supabase/local/gateway.ts";
 import { createLogger } from "../supabase/functions/_shared/log.ts";
@@ -88,17 +88,25 @@ Deno.test("local stack: keys, tokens, Vault, seed, cron pause and state files", 
   const { stackJson, functionsEnv } = stack.files!;
   try {
     const secret = new TextEncoder().encode("an-overridden-local-jwt-secret-of-40-chars");
-    const { payload } = await jwtVerify(stack.tokens.admin, secret, {
+    // A real token from Supabase Auth's password sign-in, ES256 with the published key.
+    const jwks = createRemoteJWKSet(new URL(stack.urls.jwks));
+    const { payload, protectedHeader } = await jwtVerify(stack.tokens.admin, jwks, {
       issuer: `${stack.urls.api}/auth/v1`,
       audience: "authenticated",
-      algorithms: ["HS256"],
+      algorithms: ["ES256"],
     });
+    assert.equal(protectedHeader.kid, stack.auth.jwks().keys[0].kid);
     assert.equal(payload.role, "authenticated");
+    assert.equal(payload.sub, stack.demo.adminUserId);
+    assert.equal(payload.exp! - payload.iat!, 3600);
     assert.equal(typeof payload.session_id, "string");
+    assert.equal(payload.is_anonymous, false);
     assert.deepEqual((payload.app_metadata as Record<string, unknown>).claims, {
       integration_admin: true,
       organization_id: stack.demo.orgId,
     });
+    assert.equal(decodeProtectedHeader(stack.tokens.member).alg, "ES256");
+    assert.deepEqual(JSON.parse(stack.env.SUPABASE_JWKS), stack.auth.jwks());
     const anon = await jwtVerify(stack.keys.anonKey, secret, { algorithms: ["HS256"] });
     assert.deepEqual(Object.keys(anon.payload).sort(), ["exp", "iat", "iss", "ref", "role"]);
     assert.equal(anon.payload.role, "anon");
@@ -134,8 +142,21 @@ Deno.test("local stack: keys, tokens, Vault, seed, cron pause and state files", 
     }
     assert.equal(stack.env.SUPABASE_DB_URL, stack.urls.db);
 
-    const jwks = await fetch(stack.urls.jwks);
-    assert.deepEqual(await jwks.json(), { keys: [] });
+    const published = await fetch(stack.urls.jwks); // open route: no apikey
+    assert.deepEqual((await published.json()).keys.map((k: { kid: string }) => k.kid), [
+      stack.auth.jwks().keys[0].kid,
+    ]);
+    const health = await fetch(`${stack.urls.api}/auth/v1/health`, {
+      headers: { apikey: stack.keys.anonKey },
+    });
+    assert.deepEqual(await health.json(), {
+      version: "v2.196.0",
+      name: "GoTrue",
+      description: "GoTrue is a user registration and authentication API",
+    });
+    const keyless = await fetch(`${stack.urls.api}/auth/v1/health`);
+    assert.equal(keyless.status, 401);
+    assert.deepEqual(await keyless.json(), { message: "No API key found in request" });
     const unknown = await fetch(`${stack.urls.functions}/no-such-function`, { method: "POST" });
     assert.equal(unknown.status, 404);
     assert.equal((await unknown.json()).code, "NOT_FOUND");
@@ -148,7 +169,7 @@ Deno.test("local stack: keys, tokens, Vault, seed, cron pause and state files", 
   await Deno.remove(stateDir, { recursive: true });
 });
 
-Deno.test("gateway: path passthrough, env dep, new folders, boot and handler errors", async () => {
+Deno.test("gateway: path passthrough, injected env, new folders, boot and handler errors", async () => {
   const dir = await Deno.makeTempDir({ prefix: "edge-guard-fns-" });
   const write = async (name: string, source: string) => {
     await Deno.mkdir(`${dir}/${name}`, { recursive: true });
@@ -156,19 +177,18 @@ Deno.test("gateway: path passthrough, env dep, new folders, boot and handler err
   };
   await write(
     "echo",
-    `export function createHandler(deps = {}) {
-      const greeting = deps.env.get("GREETING");
-      return async (req) => Response.json({ url: req.url, method: req.method,
-        body: await req.text(), auth: req.headers.get("authorization"), greeting, extra: deps.extra });
-    }`,
+    `const greeting = Deno.env.get("GREETING");
+    Deno.serve(async (req) => Response.json({ url: req.url, method: req.method,
+      body: await req.text(), auth: req.headers.get("authorization"), greeting,
+      names: Object.keys(Deno.env.toObject()).filter((n) => !DENO_OWN.includes(n)).sort() }));
+    const DENO_OWN = ["HOME", "DENO_DIR", "NO_COLOR", "PATH", "DENO_NODE_SHIM_ACTIVE"];`,
   );
   await write("broken", `export const nothing = 1;`);
   await write("_shared", `export function createHandler() { return () => new Response("no"); }`);
   const gw = await serveFunctions({
     port: 0,
     functionsDir: dir,
-    env: new Map([["GREETING", "hello"]]),
-    deps: (name) => ({ extra: name }),
+    env: { GREETING: "hello" },
     logger: quiet,
   });
   try {
@@ -178,13 +198,16 @@ Deno.test("gateway: path passthrough, env dep, new folders, boot and handler err
       body: "payload",
     });
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), {
-      url: `${gw.url}/echo/a/b?x=1`,
+    const echoed = await res.json();
+    // The path as on the platform; the origin is the isolate's own loopback address.
+    assert.match(echoed.url, /^http:\/\/127\.0\.0\.1:\d+\/echo\/a\/b\?x=1$/);
+    assert.deepEqual({ ...echoed, url: "" }, {
+      url: "",
       method: "POST",
       body: "payload",
       auth: "Bearer t",
       greeting: "hello",
-      extra: "echo",
+      names: ["GREETING"], // what the gateway injects, nothing of its own environment
     });
     const broken = await fetch(`${gw.functionsUrl}/broken`);
     assert.equal(broken.status, 503);
@@ -196,7 +219,7 @@ Deno.test("gateway: path passthrough, env dep, new folders, boot and handler err
     }
     await write(
       "late",
-      `export function createHandler() { return () => { throw new Error("x"); }; }`,
+      `Deno.serve(() => { throw new Error("x"); });`,
     );
     const late = await fetch(`${gw.functionsUrl}/late`);
     assert.equal(late.status, 500);
@@ -230,7 +253,7 @@ function processGone(pid: number): boolean {
   }
 }
 
-Deno.test("./dev run CLI: SIGINT stops servers, worker, Odoo and PostgreSQL and exits 0", async () => {
+Deno.test("./dev run CLI: SIGINT stops servers, Odoo and PostgreSQL (with pg_net's worker) and exits 0", async () => {
   const stateDir = await Deno.makeTempDir({ prefix: "edge-guard-state-" });
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "scripts/local_stack.ts", "--api-port", "0", "--db-port", "0"],

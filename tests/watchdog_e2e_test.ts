@@ -15,9 +15,9 @@ import postgres from "postgres";
 import { startLocalStack } from "../supabase/local/stack.ts";
 import { startDemoReceiver } from "../supabase/local/demo_receiver.ts";
 import { psqlFile } from "../supabase/local/apply.ts";
-import { deleteExpired } from "../supabase/local/pg_net_worker.ts";
 import { createLogger } from "../supabase/functions/_shared/log.ts";
 import { recordLogLine } from "./support/guard_harness.ts";
+import { expirePgNetResponses } from "./support/pg_net.ts";
 import type { Sql } from "../supabase/functions/_shared/db.ts";
 
 const JOB = "odoo-crm-sync-incremental";
@@ -76,7 +76,6 @@ Deno.test("e2e: the watchdog job alerts on the seed incident, resolves it, and f
     dbPort: 0,
     pauseCron: true,
     stateDir: null,
-    workerIntervalMs: 50,
     logger,
     seed: { bot: false },
   });
@@ -164,10 +163,10 @@ Deno.test("e2e: the watchdog job alerts on the seed incident, resolves it, and f
       assert.equal(resolved[0].subject, JOB);
     });
 
-    // The good call's outcome outlives pg_net's TTL.
-    await deleteExpired(sql, { ttlMs: 0, now: () => new Date(Date.now() + 1000) });
+    // The good call's outcome outlives pg_net's TTL (the real worker deletes the responses).
+    await expirePgNetResponses(stack.urls.db);
     const [{ responses }] = await sql`select count(*)::int as responses from net._http_response`;
-    assert.equal(responses, 0, "the stand-in deleted every response");
+    assert.equal(responses, 0, "pg_net deleted every response");
     const kept = await sql`select status_code from public.edge_guard_call_outcomes
       where job_name = ${JOB}`;
     assert.deepEqual(kept.map((r) => r.status_code), [202]);

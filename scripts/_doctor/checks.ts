@@ -16,7 +16,9 @@ import { runFailureFindings } from "./runs.ts";
 import { cronSecretFindings } from "./cron_secret.ts";
 import { envFindings } from "./env.ts";
 import { hasLinkTable, httpFindings } from "./http.ts";
+import { outboundDatabaseFindings, outboundEnvFindings } from "./outbound.ts";
 import {
+  type DoctorFindingId,
   type DoctorOptions,
   errorText,
   type Finding,
@@ -97,7 +99,7 @@ function secretNeeds(jobs: CronJob[]): Map<string, string[]> {
 async function readPart<T>(
   tx: Sql,
   run: Run,
-  part: { id: string; subject: string; read: (s: Sql) => Promise<T> },
+  part: { id: DoctorFindingId; subject: string; read: (s: Sql) => Promise<T> },
 ): Promise<T | undefined> {
   try {
     return await tx.savepoint((s) => part.read(s)) as T;
@@ -110,7 +112,7 @@ async function readPart<T>(
 }
 
 async function databaseChecks(tx: Sql, run: Run) {
-  const read = <T>(id: string, subject: string, r: (s: Sql) => Promise<T>) =>
+  const read = <T>(id: DoctorFindingId, subject: string, r: (s: Sql) => Promise<T>) =>
     readPart(tx, run, { id, subject, read: r });
   await tx`set local statement_timeout = '30s'`;
   run.jobs = await read("cron_not_readable", "cron.job", loadJobs) ?? [];
@@ -146,6 +148,12 @@ async function databaseChecks(tx: Sql, run: Run) {
     (s) => watchdogFindings(s, run.now, linkTable),
   );
   run.findings = foldWatchdog(run.findings, watchdog ?? []);
+  const outbound = await read(
+    "outbound_settings_not_readable",
+    "public.edge_guard_settings",
+    outboundDatabaseFindings,
+  );
+  run.findings.push(...(outbound ?? []));
 }
 
 function environmentChecks({ options, vault, jobs }: Run): Finding[] {
@@ -166,7 +174,10 @@ function environmentChecks({ options, vault, jobs }: Run): Finding[] {
       .map((j) => `cron job ${j.name} sends x-cron-secret`),
     ...(options.cronSecretInUse ? ["--cron-secret-in-use"] : []),
   ];
-  return [...envs.flatMap((e) => envFindings(e, ctx)), ...cronSecretFindings(envs, reasons)];
+  return [
+    ...envs.flatMap((e) => [...envFindings(e, ctx), ...outboundEnvFindings(e)]),
+    ...cronSecretFindings(envs, reasons),
+  ];
 }
 
 /**

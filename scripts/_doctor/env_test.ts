@@ -13,7 +13,11 @@ import {
 
 const env = (overrides: Record<string, string | undefined> = {}, label = "functions") => ({
   label,
-  vars: testAuthEnv({ SUPABASE_DB_URL: "postgres://db/postgres", ...overrides }).vars,
+  vars: testAuthEnv({
+    SUPABASE_DB_URL: "postgres://db/postgres",
+    OUTBOUND_ALLOW_PRIVATE: undefined,
+    ...overrides,
+  }).vars,
 });
 const ids = (findings: Finding[]) => findings.map((f) => `${f.severity}:${f.id}`).sort();
 

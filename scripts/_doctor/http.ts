@@ -42,6 +42,12 @@ export async function hasLinkTable(sql: Sql): Promise<boolean> {
   return row.present;
 }
 
+/**
+ * Per job, in the order the calls were made (`cron_http_requests.created_at`,
+ * then the request id): pg_net's `created` is when its worker began the batch
+ * that sent a call (supabase/pg_net src/worker.c), the same for every call of
+ * a batch, so it cannot say which call of a batch came last.
+ */
 function perJob(sql: Sql, since: Date) {
   return sql<JobRow[]>`
     select c.job_name, c.function_name, count(*)::int as responses,
@@ -49,8 +55,8 @@ function perJob(sql: Sql, since: Date) {
       count(*) filter (where r.status_code = 403)::int as s403,
       count(*) filter (where r.timed_out or r.error_msg is not null
         or r.status_code >= 500)::int as other,
-      max(r.created) filter (where r.status_code in (401, 403)) as last_auth,
-      (array_agg(r.status_code order by r.created desc))[1] as latest
+      max(c.created_at) filter (where r.status_code in (401, 403)) as last_auth,
+      (array_agg(r.status_code order by c.created_at desc, r.id desc))[1] as latest
     from net._http_response r join public.cron_http_requests c on c.request_id = r.id
     where r.created >= ${since}
     group by 1, 2 order by 1, 2`;

@@ -8,6 +8,7 @@ import {
   TEST_PUBLISHABLE_KEY,
   TEST_SECRET_KEY,
   TEST_SERVICE_ROLE_KEY,
+  testSecretsFor,
 } from "../../tests/support/tokens.ts";
 
 Deno.test("classifyKey reads the role of a legacy key without verifying it", async () => {
@@ -62,4 +63,25 @@ Deno.test("redact keeps only kind markers and drops URL passwords", () => {
   );
   assert.equal(text, "bad eyJ… and sb_secret_…, postgres://u:…@db.example:5432/postgres");
   assert.equal(redact(text), text, "idempotent");
+});
+
+Deno.test("redact: an sb_ key containing eyJ becomes one marker, whatever the seed", async (t) => {
+  // EDGE_GUARD_TEST_SEED=a3915f4bace87594e8dc709adf8f815b once generated such a key (issue 23).
+  const cases: [string, string, string][] = [
+    ["secret key with eyJ inside", "sb_secret_Qw3eyJhbGciOiJIUzI1Ni-x", "sb_secret_…"],
+    ["publishable key ending in eyJ", "sb_publishable_abc-_eyJ", "sb_publishable_…"],
+    ["a JWS after a space still is", "Bearer eyJhbGciOi.eyJyb2xl.sig", "Bearer eyJ…"],
+  ];
+  for (const [name, input, expected] of cases) {
+    await t.step(name, () => {
+      assert.equal(redact(`<${input}>`), `<${expected}>`);
+      assert.equal(redact(redact(`<${input}>`)), `<${expected}>`, "idempotent");
+    });
+  }
+  await t.step("the key of the seed that failed", () => {
+    const key = testSecretsFor("a3915f4bace87594e8dc709adf8f815b")
+      .find((s) => s.value.startsWith("sb_secret_"))!.value;
+    assert.match(key, /eyJ/, "the fixed case still holds an eyJ");
+    assert.equal(redact(`key ${key} end`), "key sb_secret_… end");
+  });
 });

@@ -5,9 +5,11 @@
  * whether the watchdog job itself is scheduled. See docs/watchdog.md.
  */
 import { type Finding, finding, type Sql } from "./types.ts";
+import type { AlertCode } from "../../supabase/functions/_shared/error-catalogue.ts";
 
 interface SqlFinding {
-  check_id: string;
+  // A database newer than this doctor may name a check it does not know: shown all the same.
+  check_id: AlertCode;
   subject: string;
   severity: "error" | "warn";
   detail: string;
@@ -20,7 +22,8 @@ interface OpenAlert {
   last_seen_at: Date;
 }
 
-const FIX: Record<string, string> = {
+// One fix per watchdog check: a check added to the catalogue without one does not compile.
+const FIX: Readonly<Record<AlertCode, string>> = {
   cron_command_literal: "re-run supabase/migrations/20261123000500_cron_jobs.sql (as the job's " +
     "owner if another role owns it), then rotate any service key that was in the command",
   cron_job_foreign_owner: "have that role unschedule its job (select cron.unschedule(<jobid>))",
@@ -35,9 +38,13 @@ const FIX: Record<string, string> = {
   org_sync_stale: "check the org's sync_runs.org_results and its Odoo credential",
   org_sync_failing: "select * from public.sync_org_state where consecutive_failures > 0; " +
     "fix the org's Odoo credential (upsert_integration_credential) or its Odoo",
+  org_sync_stalled: "select * from public.sync_cursors where stalled_runs > 0; see the " +
+    "sync_org_finished / sync_org_failed log lines of that org (docs/odoo-sync.md)",
   sync_run_stuck: "the watchdog marks it failed on its next pass; see the function's logs",
   schedule_drift: "check pg_cron and pg_net load (cron.job_run_details, net.http_request_queue)",
   bot_keeps_failing: "check the bot's webhook (public.bot_runs.error)",
+  outbound_destination_refused: "store an https URL of a public host for each named setting " +
+    "(upsert_integration_credential's base_url, bots.webhook_url) or disable the bot",
 };
 
 const iso = (d: Date) => d.toISOString();
@@ -45,7 +52,7 @@ const iso = (d: Date) => d.toISOString();
 // The doctor's own findings that describe the same problem as a watchdog check
 // (same subject: the job or the Vault secret). They say more (which kind of
 // key, which HTTP codes), so the watchdog's row is folded into them.
-const SAME_PROBLEM: Record<string, RegExp> = {
+const SAME_PROBLEM: Readonly<Partial<Record<string, RegExp>>> = {
   cron_command_literal: /^cron_job_(anon_key|publishable_key|literal_\w+)$/,
   vault_secret_missing: /^vault_secret_missing$/,
   vault_secret_unusable: /^vault_(secret_empty|project_url_\w+|service_key_\w+)$/,
@@ -137,7 +144,13 @@ export async function watchdogFindings(
     const state = alert
       ? `alert open since ${iso(alert.opened_at)}, still firing`
       : "no alert yet: the watchdog opens one on its next pass";
-    return finding(f.check_id, f.severity, f.subject, `${f.detail} (${state})`, FIX[f.check_id]);
+    return finding(
+      f.check_id,
+      f.severity,
+      f.subject,
+      `${f.detail} (${state})`,
+      FIX[f.check_id] ?? "",
+    );
   });
   const firing = new Set(found.map(key));
   for (const a of open.filter((a) => !firing.has(key(a)))) {

@@ -27,10 +27,13 @@ const SETTINGS: Record<string, [string, string]> = {
   "odoo-api-key": ["LOCAL_STACK_ODOO_API_KEY", "Odoo API key for --odoo-url"],
   "demo-leads": ["LOCAL_STACK_DEMO_LEADS", "leads in the demo Odoo (25)"],
   "receiver-port": ["LOCAL_STACK_RECEIVER_PORT", "demo webhook receiver port (0 = free port)"],
-  "token-ttl": ["LOCAL_STACK_TOKEN_TTL", "lifetime of the demo user tokens, seconds (86400)"],
   "auth-token-ttl": [
     "LOCAL_STACK_AUTH_TOKEN_TTL",
-    "lifetime of access tokens from sign-in at /auth/v1, seconds (3600)",
+    "lifetime of Supabase Auth's access tokens (GOTRUE_JWT_EXP), seconds (3600)",
+  ],
+  "auth-signing": [
+    "LOCAL_STACK_AUTH_SIGNING",
+    "how Supabase Auth signs tokens: es256 (a generated key) or legacy hs256 (es256)",
   ],
   "state-dir": ["LOCAL_STACK_STATE_DIR", "where stack.json and functions.env go (.local)"],
 };
@@ -99,8 +102,8 @@ export function readOptions(args: string[]): LocalStackOptions {
     odoo: odooTarget(str),
     demoLeads: int("demo-leads"),
     receiverPort: int("receiver-port"),
-    tokenTtlSeconds: int("token-ttl"),
     authTokenTtlSeconds: int("auth-token-ttl"),
+    authSigning: signing(str("auth-signing")),
     stateDir: str("state-dir"),
     pauseCron: on("pause-cron"),
     seed: {
@@ -110,6 +113,13 @@ export function readOptions(args: string[]): LocalStackOptions {
     },
     functionEnv: keyValues((v.env as string[] | undefined) ?? []),
   };
+}
+
+function signing(raw: string | undefined): LocalStackOptions["authSigning"] {
+  if (raw === undefined) return undefined;
+  const upper = raw.toUpperCase();
+  if (upper === "ES256" || upper === "HS256") return upper;
+  throw new Error("--auth-signing must be es256 or hs256");
 }
 
 function odooTarget(str: (flag: string) => string | undefined): LocalStackOptions["odoo"] {

@@ -1,11 +1,14 @@
 /**
- * Applies the local stand-ins (`supabase/local/*.sql`) as the bootstrap
- * superuser `supabase_admin`, and then every migration
+ * Applies the roles and grants a hosted project has before any migration
+ * (`supabase/local/*.sql`) as the bootstrap superuser `supabase_admin`, then
+ * Supabase Auth's own migrations (`auth migrate`, supabase/local/auth.ts: the
+ * `auth` schema RLS policies read), and then every migration
  * (`supabase/migrations/*.sql`) in order as the non-superuser `postgres`, as
  * the Supabase CLI does on a hosted project; psql with ON_ERROR_STOP.
  * Local stack and tests only.
  */
 import { adminUrlFor } from "./cluster.ts";
+import { migrateAuth } from "./auth.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 
@@ -37,7 +40,8 @@ export interface ApplyOptions {
 }
 
 /**
- * Applies the stand-ins once (as `supabase_admin`), then the migrations
+ * Applies the local roles and grants once (as `supabase_admin`), Auth's
+ * migrations once (needs `EDGE_GUARD_AUTH_BIN`, set by `./dev`), then the migrations
  * `passes` times (as the role in `url`, normally the non-superuser `postgres`).
  *
  * @param url the cluster's `postgres` URL (`Cluster.url` from cluster.ts).
@@ -47,6 +51,7 @@ export interface ApplyOptions {
 export async function applyLocalStack(url: string, options: ApplyOptions = {}): Promise<void> {
   const admin = adminUrlFor(url);
   for (const f of await sqlFiles("local")) await psqlFile(admin, f);
+  await migrateAuth(url);
   const migrations = await sqlFiles("migrations");
   for (let i = 0; i < (options.passes ?? 1); i++) {
     for (const f of migrations) await psqlFile(url, f);

@@ -1,120 +1,159 @@
 /**
- * A local stand-in for Supabase Auth (GoTrue) at `/auth/v1/*`, for the local
- * stack and its browser tests. The real Auth server cannot be built here (the
- * Go module proxy refuses github.com/supabase/auth; issue 15), so this serves
- * exactly what supabase-js 2.119.1 calls for email + password sessions:
+ * Supabase Auth (GoTrue) itself, for the local stack and the tests: the
+ * binary built from the pinned source (tools/third_party.tsv; `./dev` exports
+ * `EDGE_GUARD_AUTH_BIN` and `EDGE_GUARD_AUTH_MIGRATIONS`, docs/third-party.md).
  *
- * - `POST /auth/v1/token?grant_type=password` → GoTrue's session JSON
- *   (access_token, token_type "bearer", expires_in, expires_at, refresh_token, user)
- * - `POST /auth/v1/token?grant_type=refresh_token` (rotating refresh tokens)
- * - `GET /auth/v1/user`, `POST /auth/v1/logout?scope=`
- * - `GET /auth/v1/.well-known/jwks.json` (public; empty: tokens are HS256)
+ * - {@linkcode migrateAuth}: `auth migrate` as `supabase_auth_admin`, which
+ *   owns the `auth` schema (created by `20_auth.sql` as hosted projects have
+ *   it before any Auth migration); Auth's own migrations create its tables and
+ *   `auth.uid()`, `auth.role()`, `auth.jwt()`.
+ * - {@linkcode startLocalAuth}: `auth serve` on a free 127.0.0.1 port, signing
+ *   as a current hosted project (an ES256 key generated per start, published at
+ *   `/.well-known/jwks.json`; the legacy JWT secret verify-only) or, with
+ *   `signing: "HS256"`, as a legacy project. `restart` changes the keys or the
+ *   token lifetime on the same port (key rotation, short-lived tokens).
  *
- * Access tokens are HS256 with the project JWT secret and Auth's claim set,
- * minted as `user_tokens.ts` does; rights sit in `app_metadata.claims`
- * (integration_admin, organization_id), where the guard reads them. Users and
- * sessions live in memory. Errors, status codes and CORS follow supabase/auth
- * (files cited in `_auth/`). Everything but the JWKS needs an `apikey` header,
- * as behind Supabase's API gateway. Local use only.
+ * {@linkcode authProxy} is the gateway's `/auth/v1/*` route to it (`_auth/proxy.ts`). Local use only.
  *
  * @module
  */
-import { log as defaultLog, type Logger } from "../functions/_shared/log.ts";
-import { corsFor, gotrueError, jsonFor } from "./_auth/http.ts";
-import { type AuthState, logout, token, user } from "./_auth/handlers.ts";
-import { SessionStore } from "./_auth/sessions.ts";
-import { type AuthUserSpec, UserStore } from "./_auth/users.ts";
+import { freePort } from "./cluster.ts";
+import { type AuthBuild, migrateEnv, serveEnv } from "./_auth/config.ts";
+import { generateSigningKey, publicJwk, type SigningJwk } from "./_auth/keys.ts";
+import { type AuthProcess, runMigrate, spawnServe } from "./_auth/process.ts";
+import type { JWK } from "jose";
 
-export type { AuthUserSpec } from "./_auth/users.ts";
+export type { AuthBuild } from "./_auth/config.ts";
+export {
+  type AuthEndpoint,
+  type AuthSession,
+  createAuthUser,
+  refreshSession,
+  setUserClaims,
+  signInWithPassword,
+} from "./_auth/admin.ts";
+export { AUTH_MOUNT_PREFIX, authProxy, type AuthProxyOptions } from "./_auth/proxy.ts";
+export { generateSigningKey, type SigningJwk } from "./_auth/keys.ts";
 
-/** Where the stand-in is mounted, relative to the project URL. */
+/** Where Auth is mounted, relative to the project URL. */
 export const AUTH_PREFIX = "/auth/v1";
 
-/** Options for {@linkcode createLocalAuth}. */
-export interface LocalAuthOptions {
-  /** Project URL; tokens carry `iss` = `${projectUrl}/auth/v1`. */
-  projectUrl: string;
-  /** HS256 project JWT secret (the guard's JWT_SECRET). */
-  jwtSecret: string;
-  /** API keys accepted in `apikey` (anon, publishable, ...). Default: any key, but one is required. */
-  apiKeys?: readonly string[];
-  /** Access token lifetime in seconds (GOTRUE_JWT_EXP). Default 3600. */
-  accessTokenTtlSeconds?: number;
-  /** A used refresh token may be presented again this long (GOTRUE_SECURITY_REFRESH_TOKEN_REUSE_INTERVAL). Default 10. */
-  refreshTokenReuseIntervalSeconds?: number;
-  /** Clock for tokens and sessions. Default: `() => new Date()`. */
-  now?: () => Date;
-  /** Sign-in, refresh and logout events (user and session ids only). Default: the console logger. */
-  logger?: Logger;
-}
-
-/** A running stand-in: mount `handle` at {@linkcode AUTH_PREFIX}. */
-export interface LocalAuth {
-  /** Answers a request whose path starts with `/auth/v1/`. */
-  handle(req: Request): Promise<Response>;
-  /** Adds a user with a password; returns its id. */
-  addUser(spec: AuthUserSpec): Promise<string>;
-}
-
-type Route = (req: Request, s: AuthState) => Response | Promise<Response>;
-
-const ROUTES: Record<string, Route> = {
-  "POST /token": token,
-  "GET /user": user,
-  "POST /logout": logout,
-  "GET /.well-known/jwks.json": (req) => jsonFor(req, 200, { keys: [] }),
-  "GET /health": (req) => jsonFor(req, 200, { name: "GoTrue", description: "local stand-in" }),
-};
-
-function apiKeyRefusal(req: Request, keys: readonly string[] | undefined): Response | null {
-  const apikey = req.headers.get("apikey");
-  // The gateway's answers (Kong key-auth), not GoTrue's.
-  if (apikey === null) return jsonFor(req, 401, { message: "No API key found in request" });
-  if (keys !== undefined && !keys.includes(apikey)) {
-    return jsonFor(req, 401, { message: "Invalid API key" });
+/**
+ * The Auth build `./dev` provides, from `EDGE_GUARD_AUTH_BIN` and `EDGE_GUARD_AUTH_MIGRATIONS`.
+ *
+ * @param env where both are read. Default: `Deno.env`.
+ * @throws one line saying to use `./dev` when either is unset.
+ * @example
+ * const build = authBuild(); // { bin: "~/.cache/edge-guard/bin/auth-2.196.0-…", migrations: "…" }
+ */
+export function authBuild(env: { get(name: string): string | undefined } = Deno.env): AuthBuild {
+  const bin = env.get("EDGE_GUARD_AUTH_BIN");
+  const migrations = env.get("EDGE_GUARD_AUTH_MIGRATIONS");
+  if (!bin || !migrations) {
+    throw new Error(
+      "EDGE_GUARD_AUTH_BIN / EDGE_GUARD_AUTH_MIGRATIONS are not set: run through ./dev " +
+        "(./dev test, ./dev run, ./dev bench), which builds Supabase Auth once from its pinned " +
+        "source and sets them (docs/third-party.md)",
+    );
   }
-  return null;
+  return { bin, migrations };
 }
 
 /**
- * Creates the stand-in. Add users with `addUser`, then route `/auth/v1/*` to `handle`.
+ * Applies Auth's own migrations (`auth migrate`, under a second) to the
+ * cluster of `dbUrl`. Needs the role and schema of `supabase/local/20_auth.sql`.
  *
- * @param options project URL, JWT secret, token lifetime, clock, logger.
- * @returns the {@linkcode LocalAuth}.
+ * @param dbUrl the cluster's `postgres` URL.
+ * @param build the Auth build. Default: {@linkcode authBuild}().
  * @example
- * const auth = createLocalAuth({ projectUrl: "http://127.0.0.1:54321", jwtSecret });
- * await auth.addUser({ email: "admin@demo.local", password: "pw", claims: { integration_admin: true } });
- * Deno.serve((req) => auth.handle(req));
+ * await migrateAuth(cluster.url);
  */
-export function createLocalAuth(options: LocalAuthOptions): LocalAuth {
-  const now = options.now ?? (() => new Date());
-  const state: AuthState = {
-    users: new UserStore(),
-    sessions: new SessionStore(options.refreshTokenReuseIntervalSeconds ?? 10),
-    settings: {
-      issuer: `${options.projectUrl.replace(/\/+$/, "")}${AUTH_PREFIX}`,
-      jwtSecret: options.jwtSecret,
-      ttlSeconds: options.accessTokenTtlSeconds ?? 3600,
-    },
-    now,
-    logger: options.logger ?? defaultLog,
+export async function migrateAuth(dbUrl: string, build: AuthBuild = authBuild()): Promise<void> {
+  await runMigrate(build, migrateEnv(dbUrl, build));
+}
+
+/** Options for {@linkcode startLocalAuth}. */
+export interface LocalAuthOptions {
+  /** The cluster's `postgres` URL (Auth connects as `supabase_auth_admin`). */
+  dbUrl: string;
+  /** Project URL (the gateway); the issuer is `<projectUrl>/auth/v1`. */
+  projectUrl: string;
+  /** The legacy HS256 JWT secret (verifies the anon / service_role keys). */
+  jwtSecret: string;
+  /** `"ES256"` (hosted default now) or `"HS256"` (a legacy project). Default `"ES256"`. */
+  signing?: "ES256" | "HS256";
+  /** ES256 keys, the first signing, the rest verify-only. Default: one generated key (ES256 mode). */
+  signingKeys?: readonly SigningJwk[];
+  /** Access-token lifetime, seconds (GOTRUE_JWT_EXP). Default 3600. */
+  jwtExpSeconds?: number;
+  /** Port on 127.0.0.1. Default 0: a free port. */
+  port?: number;
+  /** The Auth build. Default: {@linkcode authBuild}(). */
+  build?: AuthBuild;
+}
+
+/** What {@linkcode LocalAuth.restart} can change. */
+export interface AuthRestart {
+  signingKeys?: readonly SigningJwk[];
+  jwtExpSeconds?: number;
+}
+
+/** A running Auth server. */
+export interface LocalAuth {
+  /** Auth's own URL, `http://127.0.0.1:<port>` (its routes without `/auth/v1`). */
+  url: string;
+  /** `auth version`, e.g. `v2.196.0`, from `/health`. */
+  version: string;
+  /** The signing mode it was started with. */
+  signing: "ES256" | "HS256";
+  /** The public keys it publishes (empty in HS256 mode): what functions get as `SUPABASE_JWKS`. */
+  jwks(): { keys: JWK[] };
+  /** The private keys it signs and verifies with now (local only), the signing one first. */
+  signingKeys(): readonly SigningJwk[];
+  /** Restarts `auth serve` on the same port with other keys or token lifetime. */
+  restart(changes: AuthRestart): Promise<void>;
+  /** Stops it. Idempotent. */
+  stop(): Promise<void>;
+  /** Kills it now without waiting (an `unload` handler's stop). */
+  stopSync(): void;
+}
+
+/**
+ * Starts `auth serve` and waits for `/health`. The database must already be
+ * migrated ({@linkcode migrateAuth}; `applyLocalStack` does it).
+ *
+ * @param options database, project URL, JWT secret, signing mode, lifetime, port.
+ * @returns the running {@linkcode LocalAuth}; always `await auth.stop()`.
+ * @example
+ * const auth = await startLocalAuth({ dbUrl: cluster.url, projectUrl, jwtSecret });
+ * try { await fetch(`${auth.url}/health`); } finally { await auth.stop(); }
+ */
+export async function startLocalAuth(options: LocalAuthOptions): Promise<LocalAuth> {
+  const build = options.build ?? authBuild();
+  const signing = options.signing ?? "ES256";
+  const port = options.port || freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let settings = {
+    dbUrl: options.dbUrl,
+    projectUrl: options.projectUrl,
+    jwtSecret: options.jwtSecret,
+    signingKeys: signing === "HS256" ? [] : options.signingKeys ?? [await generateSigningKey()],
+    jwtExpSeconds: options.jwtExpSeconds ?? 3600,
+    port,
   };
+  let proc: AuthProcess = await spawnServe(build, serveEnv(settings, build), url);
   return {
-    async handle(req) {
-      if (req.method === "OPTIONS") {
-        return new Response(null, { status: 204, headers: corsFor(req) });
-      }
-      const path = new URL(req.url).pathname.slice(AUTH_PREFIX.length) || "/";
-      const route = ROUTES[`${req.method} ${path}`];
-      if (path !== "/.well-known/jwks.json") {
-        const refused = apiKeyRefusal(req, options.apiKeys);
-        if (refused !== null) return refused;
-      }
-      if (route === undefined) return gotrueError(req, 404, "not_found", "Not Found");
-      return await route(req, state);
+    url,
+    version: proc.health.version,
+    signing,
+    jwks: () => ({ keys: settings.signingKeys.map(publicJwk) }),
+    signingKeys: () => settings.signingKeys,
+    async restart(changes) {
+      await proc.stop();
+      settings = { ...settings, ...changes };
+      proc = await spawnServe(build, serveEnv(settings, build), url);
     },
-    async addUser(spec) {
-      return (await state.users.add(spec, now())).id;
-    },
+    stop: () => proc.stop(),
+    stopSync: () => proc.stopSync(),
   };
 }

@@ -1,10 +1,15 @@
 /**
- * Throwaway PostgreSQL 15 clusters with pg_cron preloaded, for tests and the
- * local stack. Never used against a real Supabase project.
+ * Throwaway PostgreSQL 15 clusters configured as a hosted Supabase database,
+ * for tests and the local stack. Never used against a real Supabase project.
+ *
+ * The real extensions (built and installed by tools/third_party.sh): pg_cron,
+ * pg_net and supabase_vault preloaded, supautils loaded per session, Vault's
+ * root key from a getkey script written per cluster (`_cluster/hosted.ts`).
  *
  * Roles as on hosted Supabase: the bootstrap superuser is `supabase_admin`
- * (it installs extensions and the stand-ins in `supabase/local/*.sql`), and
- * `postgres`, the role migrations, tests and cron jobs use, is NOT a superuser:
+ * (it applies the roles and grants in `supabase/local/*.sql`, and supautils
+ * creates privileged extensions as it), and `postgres`, the role migrations,
+ * tests and cron jobs use, is NOT a superuser:
  * `NOSUPERUSER CREATEDB CREATEROLE LOGIN REPLICATION BYPASSRLS`
  * (supabase/postgres migrations/db/migrations/10000000000000_demote-postgres.sql)
  * and owns the database (migrations/db/migrate.sh: `alter database postgres
@@ -19,6 +24,8 @@
  * postmaster is in its own session anyway (pg_ctl calls setsid(2) for it).
  * Stopping tolerates a server that already stopped or is shutting down.
  */
+
+import { hostedConf, writeHostedFiles } from "./_cluster/hosted.ts";
 
 /** A running throwaway cluster. */
 export interface Cluster {
@@ -128,7 +135,7 @@ export function freePort(): number {
 }
 
 /**
- * Starts a fresh cluster in a temp dir with `shared_preload_libraries='pg_cron'`.
+ * Starts a fresh cluster in a temp dir, configured as hosted Supabase (see the module doc).
  *
  * @example
  * const c = await startCluster();
@@ -187,6 +194,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 }
 
 async function initAndStart(pgBin: string, dataDir: string, port: number, extraConf: string[]) {
+  const files = await writeHostedFiles(dataDir);
   if (isRoot()) await run("chown", ["-R", "postgres:postgres", dataDir], false);
   const pgdata = `${dataDir}/data`;
   await run(`${pgBin}/initdb`, [
@@ -203,8 +211,7 @@ async function initAndStart(pgBin: string, dataDir: string, port: number, extraC
     `port = ${port}`,
     `listen_addresses = '127.0.0.1'`,
     `unix_socket_directories = '${dataDir}'`,
-    `shared_preload_libraries = 'pg_cron'`,
-    `cron.database_name = 'postgres'`,
+    ...hostedConf(files),
     `cron.use_background_workers = on`,
     `max_worker_processes = 32`,
     `fsync = off`,

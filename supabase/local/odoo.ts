@@ -9,7 +9,11 @@
  *   an unmodified third-party client (Debian's python3-odoorpc);
  * - transactions: `write_date` = the transaction's start, with microseconds,
  *   visible at commit ({@linkcode OdooTestServer.begin}); unlink and lead merge;
- * - record rules (`canRead`): limit-then-filter on 17, batch filtering after;
+ * - record rules (`canRead`): limit-then-filter for `mail.message` on 17-19
+ *   (other models on 17), filtering before the limit after;
+ * - values Odoo changes without writing the record: a raw SQL `UPDATE`
+ *   ({@linkcode OdooTestServer.sqlUpdate}) and a renamed related record
+ *   ({@linkcode OdooTestServer.rename});
  * - reads send datetimes to the second and an empty integer as 0.
  * Test support only: never deployed.
  *
@@ -24,13 +28,20 @@
  */
 import { failureSlot, handleRpc, type OdooCall, type OdooFailure } from "./_odoo/http.ts";
 import type { OdooTestUser, OdooVersion, State } from "./_odoo/dispatch.ts";
-import { MODELS, normalise, type OdooModelName, type OdooRecord } from "./_odoo/model.ts";
+import {
+  COMODELS,
+  MODELS,
+  normalise,
+  type OdooComodel,
+  type OdooModelName,
+  type OdooRecord,
+} from "./_odoo/model.ts";
 import { beginTx, type OdooTransaction } from "./_odoo/tx.ts";
 
 export type { OdooCall, OdooFailure } from "./_odoo/http.ts";
 export type { OdooTestUser, OdooVersion } from "./_odoo/dispatch.ts";
 export type { OdooTransaction } from "./_odoo/tx.ts";
-export type { OdooModelName, OdooRecord } from "./_odoo/model.ts";
+export type { OdooComodel, OdooModelName, OdooRecord } from "./_odoo/model.ts";
 export { makeLeads, type MakeLeadsOptions, makeMessages } from "./_odoo/records.ts";
 
 /** Options of {@linkcode startOdooServer}. */
@@ -67,6 +78,21 @@ export interface OdooTestServer {
   begin(at: Date, micros?: number): OdooTransaction;
   /** Unlinks records in their own transaction at `now()`. */
   unlink(model: OdooModelName, ids: number[]): void;
+  /**
+   * Changes stored values with raw SQL, as `crm.lead._update_automated_probabilities`
+   * (`addons/crm/models/crm_lead.py`, the daily predictive lead scoring action)
+   * sets `probability` with `UPDATE crm_lead SET ... WHERE id = ANY(%s)`:
+   * no ORM write, so `write_date` stays as it was. Visible at once.
+   */
+  sqlUpdate(model: OdooModelName, ids: number[], values: Partial<OdooRecord>): void;
+  /**
+   * Renames a related record (a stage, a salesperson, a partner): every
+   * many2one pointing to it reads the new name, since `read` takes a many2one's
+   * name from the related record at read time (`odoo/fields.py`
+   * `Many2one.convert_to_read`: `(value.id, value.sudo().display_name)`),
+   * while the records holding the many2one are not written.
+   */
+  rename(comodel: OdooComodel, id: number, name: string): void;
   /** Copies of the stored records of `model`, by ascending id. */
   records(model: OdooModelName): OdooRecord[];
 }
@@ -138,6 +164,22 @@ export function startOdooServer(options: OdooServerOptions = {}): OdooTestServer
       const tx = beginTx(state, now());
       tx.unlink(model, ids);
       tx.commit();
+    },
+    sqlUpdate(model, ids, values) {
+      const wanted = new Set(ids);
+      for (const rec of state.store[model]) {
+        if (wanted.has(rec.id)) Object.assign(rec, normalise(model, { ...rec, ...values }));
+      }
+    },
+    rename(comodel, id, name) {
+      for (const model of MODELS) {
+        for (const [field, target] of Object.entries(COMODELS[model])) {
+          for (const rec of state.store[model]) {
+            const v = rec[field];
+            if (target === comodel && Array.isArray(v) && v[0] === id) rec[field] = [id, name];
+          }
+        }
+      }
     },
     records: (model) => structuredClone(state.store[model]).sort((a, b) => a.id - b.id),
   };

@@ -445,3 +445,64 @@ Deno.test("the server accepts generated records as-is", async () => {
     },
   );
 });
+
+Deno.test("record rules: mail.message is filtered after the LIMIT on 17, 18 and 19; crm.lead before it from 18", async () => {
+  const leads = [1, 2, 3, 4, 5, 6].map((id) => lead(id));
+  const messages = makeMessages(leads, 1);
+  const canRead = (_model: string, rec: OdooRecord) => (rec.id as number) > 3;
+  const cases: [17 | 18 | 19 | 20, string, number[]][] = [
+    [17, "mail.message", []],
+    [18, "mail.message", []],
+    [19, "mail.message", []],
+    [20, "mail.message", [4, 5, 6]],
+    [17, "crm.lead", []],
+    [18, "crm.lead", [4, 5, 6]],
+  ];
+  for (const [version, model, expected] of cases) {
+    await withServer(
+      {
+        version,
+        canRead,
+        deprecatedRpc: true,
+        records: { "crm.lead": leads, "mail.message": messages },
+      },
+      async (odoo) => {
+        const env = await searchRead(odoo, model, { fields: ["id"], order: "id asc", limit: 3 });
+        assert.deepEqual(
+          env.result.map((r: OdooRecord) => r.id),
+          expected,
+          `${model} on ${version}`,
+        );
+      },
+    );
+  }
+});
+
+Deno.test("sqlUpdate changes values without write_date; rename changes every many2one's name", async () => {
+  const leads = [lead(1, { stage_id: [5, "Won"], user_id: [2, "Ann"] }), lead(2)];
+  await withServer({ records: { "crm.lead": leads } }, async (odoo) => {
+    odoo.sqlUpdate("crm.lead", [1], { probability: 73 });
+    odoo.rename("crm.stage", 5, "Closed won");
+    odoo.rename("res.users", 2, "Ann Smith");
+    const env = await searchRead(odoo, "crm.lead", {
+      fields: ["probability", "stage_id", "user_id", "write_date"],
+      order: "id asc",
+    });
+    assert.deepEqual(env.result, [
+      {
+        id: 1,
+        probability: 73,
+        stage_id: [5, "Closed won"],
+        user_id: [2, "Ann Smith"],
+        write_date: "2024-01-01 00:00:00",
+      },
+      {
+        id: 2,
+        probability: 10,
+        stage_id: [1, "New"],
+        user_id: false,
+        write_date: "2024-01-01 00:00:00",
+      },
+    ]);
+  });
+});

@@ -1,8 +1,11 @@
 /**
- * The local stack (`./dev run`): a throwaway PostgreSQL 15 with pg_cron, the
- * local stand-ins and every migration, generated project keys, Vault secrets
- * for the cron jobs, demo data, the functions gateway, the pg_net delivery
- * worker, a demo Odoo and a webhook receiver. Local use only: nothing here is
+ * The local stack (`./dev run`): a throwaway PostgreSQL 15 with Supabase's
+ * real extensions (pg_cron, pg_net, Vault, supautils), the local roles,
+ * Supabase Auth's migrations and every migration, generated project keys,
+ * Vault secrets for the cron jobs, Supabase Auth itself (routed at
+ * `/auth/v1`), demo data and users, the functions gateway (pg_net delivers the
+ * cron jobs' requests to it from inside PostgreSQL), a demo Odoo and a webhook
+ * receiver. Local use only: nothing here is
  * ever applied to or pointed at a real Supabase project.
  *
  * @module
@@ -19,7 +22,7 @@ import {
 import { startDemo } from "./_stack/demo.ts";
 import { functionEnv, syncNowCurlLines, writeState } from "./_stack/files.ts";
 import { log as defaultLog } from "../functions/_shared/log.ts";
-import { createLocalAuth } from "./auth.ts";
+import { authProxy, type LocalAuth, startLocalAuth } from "./auth.ts";
 import { ADMIN_PREFIX, adminPageMount } from "./admin_page.ts";
 
 export { shellQuote, syncNowCurlLines, toDotenv } from "./_stack/files.ts";
@@ -32,7 +35,13 @@ export type {
 } from "./_stack/types.ts";
 import type { LocalStack, LocalStackOptions } from "./_stack/types.ts";
 
-/** Database, demo, gateway + worker, state files, in that order; returns what is running. */
+/** `SUPABASE_JWKS` as the platform injects it: Auth's public keys (none in HS256 mode). */
+function jwksEnv(auth: LocalAuth): Record<string, string> {
+  const jwks = auth.jwks();
+  return jwks.keys.length === 0 ? {} : { SUPABASE_JWKS: JSON.stringify(jwks) };
+}
+
+/** Database, Auth, demo, gateway, state files, in that order; returns what is running. */
 async function startParts(closers: Closers, o: {
   options: LocalStackOptions;
   keys: ProjectKeys;
@@ -48,28 +57,36 @@ async function startParts(closers: Closers, o: {
     pauseCron: options.pauseCron ?? false,
     onStarted: options.onDatabaseStarted,
   });
-  const auth = createLocalAuth({
+  const auth = await startLocalAuth({
+    dbUrl: cluster.url,
     projectUrl: apiUrl,
     jwtSecret: keys.jwtSecret,
-    apiKeys: [keys.anonKey, keys.publishableKey, keys.serviceRoleKey, keys.secretKey],
-    accessTokenTtlSeconds: options.authTokenTtlSeconds,
-    logger,
+    signing: options.authSigning,
+    jwtExpSeconds: options.authTokenTtlSeconds,
   });
+  closers.add(() => auth.stop());
   const demo = await startDemo(closers, sql, options, {
-    apiUrl,
-    jwtSecret: keys.jwtSecret,
     logger,
-    auth,
+    auth: {
+      admin: { url: auth.url, apiKey: keys.serviceRoleKey },
+      anon: { url: auth.url, apiKey: keys.anonKey },
+    },
   });
-  const env = functionEnv(apiUrl, cluster.url, keys, options.functionEnv);
-  const { workerIntervalMs } = options;
-  const gateway = await startServing(closers, cluster.url, {
+  const env = functionEnv(apiUrl, cluster.url, keys, {
+    ...jwksEnv(auth),
+    ...options.functionEnv,
+  });
+  const gateway = await startServing(closers, {
     port: apiPort,
     env,
-    workerIntervalMs,
     logger,
+    functionsDir: options.functionsDir,
+    limits: options.limits,
     mounts: [
-      { prefix: "/auth/v1/", handle: auth.handle },
+      authProxy({
+        upstream: auth.url,
+        apiKeys: [keys.anonKey, keys.publishableKey, keys.serviceRoleKey, keys.secretKey],
+      }),
       adminPageMount({ anonKey: keys.anonKey }),
     ],
   });

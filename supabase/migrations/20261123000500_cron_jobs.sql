@@ -19,13 +19,11 @@
 -- As in the Supabase docs; a no-op where the dashboard already enabled it.
 create extension if not exists pg_cron with schema pg_catalog;
 
--- pg_net exists on Supabase (and is enabled here if missing). Where schema
--- `net` already exists, pg_net (or something providing net.*) is in place and
--- nothing is created: on hosted that is exactly `if not exists`.
+-- pg_net exists on Supabase (and is enabled here if missing, as postgres through
+-- supautils); the local stack runs the same extension.
 do $$
 begin
-  if exists (select 1 from pg_available_extensions where name = 'pg_net')
-    and not exists (select 1 from pg_namespace where nspname = 'net') then
+  if exists (select 1 from pg_available_extensions where name = 'pg_net') then
     create extension if not exists pg_net with schema extensions;
   end if;
 end

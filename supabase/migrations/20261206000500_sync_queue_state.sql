@@ -42,6 +42,48 @@ create table if not exists public.sync_queue_settings (
 insert into public.sync_queue_settings (job) values ('crm'), ('chatter')
 on conflict (job) do nothing;
 
+-- How often each organization's values are all read again (issue 25): the tick
+-- enqueues mode "full" when public.sync_full_refresh_due says so.
+alter table public.sync_queue_settings
+  add column if not exists full_refresh_every interval not null default interval '1 day';
+alter table public.sync_queue_settings drop constraint if exists sync_queue_settings_refresh_check;
+alter table public.sync_queue_settings add constraint sync_queue_settings_refresh_check
+  check (full_refresh_every >= interval '1 hour' and full_refresh_every <= interval '30 days'
+    and extract(month from full_refresh_every) = 0);
+-- A project that ran the first dispatcher keeps its cadence (its table goes in ..._sync_queue_tick.sql).
+do $$
+begin
+  if to_regclass('public.sync_dispatch_settings') is not null and exists (
+    select 1 from pg_attribute where attrelid = 'public.sync_dispatch_settings'::regclass
+      and attname = 'full_refresh_every' and not attisdropped) then
+    execute 'update public.sync_queue_settings q set full_refresh_every = d.full_refresh_every
+      from public.sync_dispatch_settings d where d.job = q.job';
+  end if;
+end
+$$;
+
+-- THE decision "is a full refresh due for this organization and job": one is
+-- in progress (continue it), or the organization's slot after its last refresh
+-- (or after its first sync, if it never had one) has come. Nothing synced yet:
+-- not due (the first sync reads everything anyway). The tick asks it for each
+-- message it enqueues (public.tick_odoo_sync).
+create or replace function public.sync_full_refresh_due(
+  p_org_id uuid, p_job text, p_now timestamptz default now())
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce((
+    select c.refresh_after_id is not null
+      or public.sync_next_full_refresh(p_org_id, coalesce(c.refreshed_at, c.created_at),
+        coalesce(s.full_refresh_every, interval '1 day')) <= p_now
+    from public.sync_cursors c
+    left join public.sync_queue_settings s on s.job = p_job
+    where c.org_id = p_org_id and c.job = p_job), false)
+$$;
+
 -- sync_org_state (created by ..._sync_dispatcher.sql) becomes the one record of
 -- where each organization stands; the columns below are what the queue adds.
 alter table public.sync_org_state add column if not exists enrolled_at timestamptz not null default now();
@@ -204,7 +246,8 @@ begin
   foreach f in array array['public.sync_period(timestamptz, interval)',
     'public.sync_offset(uuid, interval)',
     'public.sync_run_key(text, uuid, text, text, timestamptz, integer, integer)',
-    'public.sync_next_slot(uuid, timestamptz, interval)'] loop
+    'public.sync_next_slot(uuid, timestamptz, interval)',
+    'public.sync_full_refresh_due(uuid, text, timestamptz)'] loop
     execute format('revoke all on function %s from public, anon, authenticated', f);
     execute format('grant execute on function %s to service_role', f);
   end loop;

@@ -101,9 +101,14 @@ begin
   using p_job, cfg.period;
   -- Set-based enqueue: the insert pgmq.send does (pgmq.q_<queue>, vt now), one
   -- statement for the whole batch, and each message id recorded on its state row.
+  -- The mode is decided here: "full" when the organization's scheduled full
+  -- refresh is due (public.sync_full_refresh_due, one primary-key probe of
+  -- sync_cursors per message) or an operator asked for one (next_mode).
   execute format($q$
     with due as (
-      select s.org_id, s.next_due_at, s.next_mode,
+      select s.org_id, s.next_due_at,
+        case when s.next_mode = 'full' or public.sync_full_refresh_due(s.org_id, $1, now())
+          then 'full' else 'incremental' end as mode,
         case when s.seq_period = $2 then s.seq + 1 else 1 end as seq
       from public.sync_org_state s
       where s.job = $1 and s.msg_id is null and s.next_due_at <= now()
@@ -111,9 +116,9 @@ begin
       for update skip locked),
     sent as (
       insert into pgmq.%I (vt, message)
-      select clock_timestamp(), jsonb_build_object('org_id', d.org_id, 'job', $1, 'mode', d.next_mode,
+      select clock_timestamp(), jsonb_build_object('org_id', d.org_id, 'job', $1, 'mode', d.mode,
         'due_at', d.next_due_at, 'period', $2, 'seq', d.seq,
-        'key', public.sync_run_key($1, d.org_id, d.next_mode, 'org', $2, d.seq))
+        'key', public.sync_run_key($1, d.org_id, d.mode, 'org', $2, d.seq))
       from due d
       returning msg_id, (message ->> 'org_id')::uuid as org_id, (message ->> 'seq')::integer as seq)
     update public.sync_org_state s set msg_id = sent.msg_id, seq_period = $2, seq = sent.seq

@@ -127,6 +127,8 @@ export function testAuthEnv(overrides: Record<string, string | undefined> = {}):
     SUPABASE_SECRET_KEYS: JSON.stringify({ default: TEST_SECRET_KEY }),
     SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: TEST_PUBLISHABLE_KEY }),
     CRON_SECRET: TEST_CRON_SECRET,
+    // The tests' fakes (Odoo, webhooks) listen on 127.0.0.1 over plain http.
+    OUTBOUND_ALLOW_PRIVATE: "true",
     ...overrides,
   };
   const defined = Object.fromEntries(

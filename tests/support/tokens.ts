@@ -1,6 +1,8 @@
 /**
- * Test credentials minted the way Supabase Auth and the platform mint them:
- * user access tokens (HS256 with the project JWT secret, or ES256/RS256 with a
+ * Test credentials for unit tests of the guard, shaped as Supabase Auth and the
+ * platform issue them (tests that claim "as Supabase Auth issues it" use real
+ * tokens from the real Auth server instead: tests/real_auth_test.ts): user
+ * access tokens (HS256 with a test JWT secret, or ES256/RS256 with a test
  * signing key and `kid`), legacy `anon` / `service_role` API keys, new
  * `sb_secret_` / `sb_publishable_` keys, and a matching environment.
  *
@@ -15,7 +17,6 @@
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { Buffer } from "node:buffer";
 import { randomToken, signHs256Jwt } from "../../supabase/local/keys.ts";
-import { supabaseAuthClaims } from "../../supabase/local/user_tokens.ts";
 import { legacyKeySync, TEST_ISSUER, TEST_JWT_SECRET } from "./_test_secrets.ts";
 
 export { newPublishableKey, newSecretKey } from "../../supabase/local/keys.ts";
@@ -85,16 +86,33 @@ const CLAIM_KEYS = [
   "user_metadata",
 ] as const;
 
-function userClaims(o: UserTokenOverrides): Record<string, unknown> {
-  const claims = supabaseAuthClaims({
-    issuer: TEST_ISSUER,
+/**
+ * Supabase Auth's access-token claim set for a password sign-in (supabase/auth
+ * `internal/tokens/service.go`, AccessTokenClaims), the same keys as the real
+ * tokens of tests/real_auth_test.ts.
+ */
+function authClaims(appMetadata: Record<string, unknown> | undefined): Record<string, unknown> {
+  const iat = Math.floor(Date.now() / 1000);
+  return {
+    iss: TEST_ISSUER,
     sub: crypto.randomUUID(),
+    aud: "authenticated",
+    exp: iat + 3600,
+    iat,
     email: `user-${randomToken(4)}@example.test`,
-    iat: Math.floor(Date.now() / 1000),
-    ttlSeconds: 3600,
-    appMetadata: o.app_metadata,
-    userMetadata: {},
-  });
+    phone: "",
+    app_metadata: { provider: "email", providers: ["email"], ...appMetadata },
+    user_metadata: {},
+    role: "authenticated",
+    aal: "aal1",
+    amr: [{ method: "password", timestamp: iat }],
+    session_id: crypto.randomUUID(),
+    is_anonymous: false,
+  };
+}
+
+function userClaims(o: UserTokenOverrides): Record<string, unknown> {
+  const claims = authClaims(o.app_metadata);
   for (const key of CLAIM_KEYS) {
     if (!Object.hasOwn(o, key)) continue;
     if (o[key] === undefined) delete claims[key];

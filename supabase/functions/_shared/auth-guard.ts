@@ -12,7 +12,8 @@
  * The guard is the one reader of the request: after authentication it reads
  * the body once (at most 1 MiB, within 10 s), scopes every `org_id` of the
  * query, a JSON body, form or multipart fields, and hands what it read to the
- * handler as `ctx.body`.
+ * handler as `ctx.body`; the request stays readable (`req.json()` etc. give
+ * the same bytes; `_auth-guard/replay.ts`).
  *
  * Client errors are a closed set with fixed bodies `{"error":"<code>"}`:
  * missing_authorization 401, invalid_token 401, insufficient_permissions 403,
@@ -34,6 +35,15 @@ export type { RemoteJwksConfig, UserTokenAlgorithm } from "./_auth-guard/types.t
 export type { EnvReader } from "./_auth-guard/config.ts";
 export type { ClientErrorCode } from "./_auth-guard/errors.ts";
 export type { JWTVerifyGetKey } from "./_auth-guard/jose.ts";
+/**
+ * What reading the request's body rejects with when the guard did not keep it
+ * (a service caller's body over `maxBodyBytes`, too slow or broken): `code`
+ * `"body_not_kept"`, `reason` the guard's. Read `ctx.body` instead.
+ *
+ * @example
+ * const text = await req.text().catch((e) => e instanceof GuardBodyError ? null : Promise.reject(e));
+ */
+export { GuardBodyError } from "./_auth-guard/replay.ts";
 
 /**
  * Builds the guard's configuration from environment variables: SUPABASE_URL,
@@ -58,6 +68,7 @@ export { loadAuthConfig };
  * bounded (`maxBodyBytes`, `bodyTimeoutMs`), and returns it as `ctx.body`; a
  * body that cannot be read whole is 403 org_scope_violation for users, and
  * for service callers `ctx.body.kind === "unread"` with the query's org.
+ * `req` stays readable: `await req.json()` afterwards gives the same bytes.
  *
  * @param req the incoming request.
  * @param options see {@linkcode VerifyOptions}; all optional.
@@ -122,8 +133,11 @@ export function denyOrgScope(
  * every response. Never throws: anything thrown (any value) becomes 500
  * `internal_error`, logged as `handler_error`; the message never reaches the client.
  *
- * The handler receives the request with its body already consumed by the guard:
- * read `ctx.body` (see {@linkcode RequestBody}) or {@linkcode jsonObjectBody}.
+ * The handler receives the request readable again: `await req.json()`,
+ * `req.text()`, `req.formData()` give the bytes the guard read and scoped, as do
+ * `ctx.body` (see {@linkcode RequestBody}) and {@linkcode jsonObjectBody}. A
+ * service caller's body the guard could not read whole is not kept: reading it
+ * rejects with `GuardBodyError` (`code: "body_not_kept"`).
  *
  * @param handler receives the request and the caller's context.
  * @param options {@linkcode WithAuthOptions}: the guard's options plus `methods` and `body`.
@@ -150,7 +164,7 @@ export function withAuth(
  * @returns the object, or null.
  * @example
  * const body = jsonObjectBody(auth);
- * if (body === null) return json({ error: "invalid_request" }, 400);
+ * if (body === null) return errorJson("invalid_request");
  */
 export function jsonObjectBody(ctx: AuthContext): Readonly<Record<string, unknown>> | null {
   const { body } = ctx;

@@ -9,6 +9,7 @@
 import { loadAuthConfig, type VerifyOptions, type WithAuthOptions } from "./auth-guard.ts";
 import { createSql, type Sql } from "./db.ts";
 import { log, type Logger } from "./log.ts";
+import { loadOutboundSettings, type OutboundSettings, type Resolver } from "./outbound.ts";
 import { type Env, readSettings } from "./settings.ts";
 
 // Milliseconds from the instance's time origin until this module was evaluated:
@@ -32,6 +33,8 @@ export interface FunctionDeps {
   logger: Logger;
   /** Guard options merged over `{ config: loadAuthConfig(env), functionName, logger }`. */
   auth: VerifyOptions;
+  /** DNS of the outbound policy (Odoo, webhooks). Default `Deno.resolveDns` (A and AAAA). */
+  resolve: Resolver;
 }
 
 /** `env`, `logger`, `now` and `fetch` of `deps`, each defaulted. */
@@ -45,6 +48,11 @@ export interface FunctionSetup extends FunctionBase {
   missing: string[];
   /** Options for `withAuth`, with {@linkcode FUNCTION_REQUEST_RULES}. */
   auth: WithAuthOptions;
+  /**
+   * The outbound policy and answer limits, from OUTBOUND_ALLOW_PRIVATE,
+   * OUTBOUND_ODOO_MAX_BYTES and OUTBOUND_WEBHOOK_MAX_BYTES (a malformed one is in `missing`).
+   */
+  outbound: OutboundSettings;
 }
 
 /**
@@ -98,11 +106,14 @@ export function guardOptions(
 /**
  * The start-up of a function, once, in this order: the defaults, SUPABASE_DB_URL
  * (read and checked unless `deps.sql` is given; a missing one is logged now) and
- * the pool, then the guard options.
+ * the pool, the guard options, then the outbound settings (a warning when
+ * OUTBOUND_ALLOW_PRIVATE is on; a malformed one makes `sql` null and is in `missing`).
  *
  * @param functionName used in logs and by the guard.
  * @param o `deps`: what `createHandler` was given (see {@linkcode FunctionDeps}; default `{}`);
- *   `forcedAuth`: guard options that override `deps.auth` (default none).
+ *   `forcedAuth`: guard options that override `deps.auth` (default none); `outbound`: the
+ *   function calls destinations from data, so a malformed OUTBOUND_* setting is in `missing`
+ *   (default false).
  * @returns see {@linkcode FunctionSetup}.
  * @example
  * const { sql, missing, logger, auth } = setupFunction("check-sla-breaches", {
@@ -113,7 +124,7 @@ export function guardOptions(
  */
 export function setupFunction(
   functionName: string,
-  o: { deps?: Partial<FunctionDeps>; forcedAuth?: WithAuthOptions } = {},
+  o: { deps?: Partial<FunctionDeps>; forcedAuth?: WithAuthOptions; outbound?: boolean } = {},
 ): FunctionSetup {
   const deps = o.deps ?? {};
   const base = functionBase(deps);
@@ -122,7 +133,14 @@ export function setupFunction(
   const sql = deps.sql ??
     (settings.missing.length === 0 ? createSql(settings.get("SUPABASE_DB_URL")) : null);
   const auth = guardOptions(functionName, { ...base, auth: deps.auth, forced: o.forcedAuth });
-  return { ...base, sql, missing: settings.missing, auth };
+  const outbound = loadOutboundSettings(base.env, {
+    logger: base.logger,
+    functionName,
+    resolve: deps.resolve,
+  });
+  // Only the functions that call out stop on a malformed outbound setting.
+  const missing = [...settings.missing, ...(o.outbound ? outbound.invalid : [])];
+  return { ...base, sql: missing.length === 0 ? sql : null, missing, auth, outbound };
 }
 
 /**

@@ -126,9 +126,11 @@ export function createLogger(
   };
 }
 
+// Order matters: an `sb_` key is base64url and may contain `eyJ`, so it is
+// replaced whole first (a JWS pattern inside it would leave the key's head).
 const KEY_SHAPES: readonly [RegExp, string][] = [
-  [/eyJ[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){0,2}/g, "eyJ…"], // a compact JWS: a token or legacy key
   [/sb_(secret|publishable)_[A-Za-z0-9_-]+/g, "sb_$1_…"], // Supabase's new API keys
+  [/eyJ[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){0,2}/g, "eyJ…"], // a compact JWS: a token or legacy key
   [/(\w+:\/\/[^:/@\s]*:)[^@\s]*@/g, "$1…@"], // the password of a URL
 ];
 

@@ -14,14 +14,17 @@
  * @module
  */
 import { log as defaultLogger, type Logger } from "./log.ts";
+import { DEFAULT_ODOO_MAX_BYTES, type OutboundPolicy, outboundPolicy } from "./outbound.ts";
 import { OdooError } from "./_odoo-client/errors.ts";
 import type { RpcSettings } from "./_odoo-client/rpc.ts";
 import { type ApiCache, type OdooApi, sharedApiCache } from "./_odoo-client/detect.ts";
 import { createTransport } from "./_odoo-client/transport.ts";
 
 export {
+  OdooAnswerTooLargeError,
   OdooApiUnavailableError,
   OdooAuthError,
+  OdooDestinationError,
   OdooError,
   type OdooErrorCode,
   OdooHttpError,
@@ -69,6 +72,14 @@ export interface OdooClientOptions {
   apiCache?: ApiCache;
   /** Clock of the detection cache, epoch ms. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Where requests may go, checked before every attempt (docs/operations.md, "Outbound
+   * calls"). Default: production, `outboundPolicy()` (https, public addresses only);
+   * functions pass the one OUTBOUND_ALLOW_PRIVATE configures.
+   */
+  policy?: OutboundPolicy;
+  /** Largest answer of one call, in bytes. Default 16 MiB (OUTBOUND_ODOO_MAX_BYTES in functions). */
+  maxAnswerBytes?: number;
 }
 
 /** Options of {@linkcode OdooClient.searchRead}, sent as `execute_kw` keyword arguments. */
@@ -182,5 +193,7 @@ function buildSettings(conn: OdooConnection, options: OdooClientOptions): RpcSet
     sleep: options.sleep ?? defaultSleep,
     logger: options.logger ?? defaultLogger,
     secret: conn.apiKey,
+    policy: options.policy ?? outboundPolicy(),
+    maxBytes: options.maxAnswerBytes ?? DEFAULT_ODOO_MAX_BYTES,
   };
 }

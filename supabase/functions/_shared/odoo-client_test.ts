@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {
-  createOdooClient,
+  createOdooClient as createProductionClient,
   formatOdooDatetime,
   many2one,
   OdooAuthError,
@@ -14,6 +14,7 @@ import {
   parseOdooDatetime,
 } from "./odoo-client.ts";
 import { createLogger } from "./log.ts";
+import { outboundPolicy } from "./outbound.ts";
 import { captureLogs, recordLogLine } from "../../../tests/support/guard_harness.ts";
 import {
   makeLeads,
@@ -21,6 +22,18 @@ import {
   type OdooTestServer,
   startOdooServer,
 } from "../../local/odoo.ts";
+
+/**
+ * These tests' Odoo is a local fake (127.0.0.1) or a scripted fetch for the name
+ * `odoo.test`: the development allowance, and a resolver that gives `odoo.test` a
+ * public address. outbound_policy_test.ts tests the production policy.
+ */
+const TEST_POLICY = outboundPolicy({
+  allowPrivate: true,
+  resolve: () => Promise.resolve(["93.184.215.14"]),
+});
+const createOdooClient: typeof createProductionClient = (conn, options = {}) =>
+  createProductionClient(conn, { policy: TEST_POLICY, ...options });
 
 const KEY = "odoo-api-key-5f0c9e2b7d";
 const USER = { login: "sync@acme.test", apiKey: KEY, uid: 7 };

@@ -44,7 +44,15 @@ export function createOdooSyncHandler(
   functionName: string,
   deps: Partial<OdooSyncDeps> = {},
 ): (req: Request) => Promise<Response> {
-  const { sql, missing, logger, auth } = setupFunction(functionName, { deps });
+  const { sql, missing, logger, auth, outbound } = setupFunction(functionName, {
+    deps,
+    outbound: true,
+  });
+  const odoo = {
+    policy: outbound.policy,
+    maxAnswerBytes: outbound.odooMaxBytes,
+    ...deps.sync?.odoo,
+  };
   return withColdStartLog(
     functionName,
     withAuth((req, ctx) => {
@@ -52,6 +60,7 @@ export function createOdooSyncHandler(
       // fetch and now go through unchanged: the sync applies its own defaults.
       const options = {
         ...deps.sync,
+        odoo,
         job,
         sql,
         fetch: deps.fetch,

@@ -13,14 +13,15 @@ import {
 } from "../_shared/auth-guard.ts";
 import { executeBot, type ExecuteOutcome, readExecutorInput } from "../_shared/bots.ts";
 import { type FunctionDeps, setupFunction, withColdStartLog } from "../_shared/function-deps.ts";
-import { json } from "../_shared/http.ts";
+import { errorJson, json } from "../_shared/http.ts";
 import { misconfigured } from "../_shared/settings.ts";
 
 const FUNCTION_NAME = "bot-executor";
 
 /**
  * What bot-executor depends on (see {@linkcode FunctionDeps} for the defaults):
- * `fetch` calls the bots' webhooks, `now` is the clock for "run now" minutes,
+ * `fetch` calls the bots' webhooks (only where the outbound policy allows:
+ * OUTBOUND_ALLOW_PRIVATE, `resolve`), `now` is the clock for "run now" minutes,
  * and users must be integration admins here whatever `auth` says.
  */
 export type BotExecutorDeps = FunctionDeps;
@@ -34,12 +35,12 @@ function respond(
   const ids = { bot_id: input.botId, scheduled_minute: input.scheduledMinute.toISOString() };
   switch (outcome.kind) {
     case "not_found":
-      return json({ error: "bot_not_found" }, 404);
+      return errorJson("bot_not_found");
     case "other_org":
       // The bot's organisation is never read; the log names the caller's attempt only.
       return denyOrgScope(ctx, null, auth);
     case "disabled":
-      return json({ error: "bot_disabled" }, 409);
+      return errorJson("bot_disabled");
     case "already_ran":
       return json({ status: "already_ran", ...ids });
     case "ran": {
@@ -62,16 +63,16 @@ function respond(
 export function createHandler(
   deps: Partial<BotExecutorDeps> = {},
 ): (req: Request) => Promise<Response> {
-  const { sql, missing, fetch: fetchFn, now, logger, auth } = setupFunction(FUNCTION_NAME, {
-    deps,
-    forcedAuth: { requireIntegrationAdmin: true, allowUserTokens: true },
-  });
+  const { sql, missing, fetch: fetchFn, now, logger, auth, outbound } = setupFunction(
+    FUNCTION_NAME,
+    { deps, forcedAuth: { requireIntegrationAdmin: true, allowUserTokens: true }, outbound: true },
+  );
   return withColdStartLog(
     FUNCTION_NAME,
     withAuth(async (_req, ctx) => {
       if (sql === null) return misconfigured(FUNCTION_NAME, missing, logger);
       const input = readExecutorInput(ctx, now());
-      if (input === null) return json({ error: "invalid_request" }, 400);
+      if (input === null) return errorJson("invalid_request");
       const outcome = await executeBot(sql, {
         ...input,
         orgId: ctx.orgId,
@@ -79,6 +80,7 @@ export function createHandler(
         logger,
         functionName: FUNCTION_NAME,
         callerIdentity: ctx.userId ?? "service_role",
+        outbound,
       });
       return respond(outcome, input, ctx, auth);
     }, auth),

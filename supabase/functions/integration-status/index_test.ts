@@ -181,10 +181,8 @@ Deno.test("integration-status: refusals", async () => {
   }
 });
 
-Deno.test("integration-status: open alerts of the organization or of the whole project, once the table exists", async () => {
+Deno.test("integration-status: an organization sees its own alerts (its runs, bots) and the project-wide ones only", async () => {
   const sql = connect(await testDatabaseUrl());
-  const [{ existed }] =
-    await sql`select to_regclass('public.edge_guard_alerts') is not null as existed`;
   try {
     await resetAppData(sql);
     const [a, b] = [await newOrg(sql), await newOrg(sql)];
@@ -195,32 +193,47 @@ Deno.test("integration-status: open alerts of the organization or of the whole p
       now: () => NOW,
     });
     // The shared test database runs the watchdog's cron job: resolve what it opened meanwhile.
-    if (existed) {
-      await sql`update public.edge_guard_alerts set resolved_at = now() where resolved_at is null`;
-    }
-    if (!existed) {
-      assert.equal((await (await handler(get(await member(a)))).json()).alerts, null);
-      await sql`create table public.edge_guard_alerts (check_id text, subject text, severity text,
-        detail text, opened_at timestamptz, last_seen_at timestamptz, resolved_at timestamptz)`;
-    }
+    await sql`update public.edge_guard_alerts set resolved_at = now() where resolved_at is null`;
+    const stuck = async (org: string | null) => {
+      const [{ id }] = await sql`insert into public.sync_runs
+          (idempotency_key, integration, job, scheduled_for, started_at, status, org_id)
+        values (${`odoo:crm:stuck:${org}`}, 'odoo', 'crm', ${NOW}, ${NOW}, 'running', ${org})
+        returning id`;
+      return `sync_run:${id}`;
+    };
+    const [runA, runB, runAll] = [await stuck(a), await stuck(b), await stuck(null)];
+    // Inserted as the watchdog inserts them: the trigger fills org_id and project_wide.
     const alert = (check: string, subject: string, resolved: Date | null = null) =>
       sql`insert into public.edge_guard_alerts
           (check_id, subject, severity, detail, opened_at, last_seen_at, resolved_at)
         values (${check}, ${subject}, 'error', 'detail', ${NOW}, ${NOW}, ${resolved})`;
-    await alert("sync_failing", `org:${a}`);
-    await alert("sync_failing", `org:${b}`);
-    await alert("cron_secret_missing", "project_url");
-    await alert("sync_failing", `org:${a}`, NOW);
-    const alerts = (await (await handler(get(await member(a)))).json()).alerts;
+    await alert("org_sync_failing", `org:${a}`);
+    await alert("org_sync_failing", `org:${b}`);
+    await alert("vault_secret_missing", "project_url");
+    await alert("http_auth_rejected", "odoo-crm-sync-incremental");
+    await alert("sync_run_stuck", runA);
+    await alert("sync_run_stuck", runB);
+    await alert("sync_run_stuck", runAll);
+    await alert("org_sync_stale", `org:${a}`, NOW);
+    const seen = async (org: string) =>
+      ((await (await handler(get(await member(org)))).json()).alerts as {
+        check_id: string;
+        subject: string;
+      }[]).map((x) => `${x.check_id} ${x.subject}`).sort();
+    const projectWide = [
+      "http_auth_rejected odoo-crm-sync-incremental",
+      "vault_secret_missing project_url",
+    ];
     assert.deepEqual(
-      alerts.map((x: { check_id: string; subject: string }) => `${x.check_id} ${x.subject}`).sort(),
-      ["cron_secret_missing project_url", `sync_failing org:${a}`],
+      await seen(a),
+      [...projectWide, `org_sync_failing org:${a}`, `sync_run_stuck ${runA}`].sort(),
+    );
+    assert.deepEqual(
+      await seen(b),
+      [...projectWide, `org_sync_failing org:${b}`, `sync_run_stuck ${runB}`].sort(),
     );
   } finally {
-    if (!existed) await sql`drop table if exists public.edge_guard_alerts`;
-    else {
-      await sql`delete from public.edge_guard_alerts where detail = 'detail' and opened_at = ${NOW}`;
-    }
+    await sql`delete from public.edge_guard_alerts where detail = 'detail' and opened_at = ${NOW}`;
     await sql.end();
   }
 });

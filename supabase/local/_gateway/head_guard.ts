@@ -4,16 +4,20 @@
  *
  * Deno.serve (hyper) refuses a request head over 64 KiB with an empty
  * `400 Bad Request` before any handler runs and has no setting for it. The
- * front reads each connection's first request head (up to the limit); an
- * oversized one gets the gateway's 431 JSON answer and the connection is
- * closed, anything else is passed through to the Deno.serve behind it byte
- * for byte. Later requests on a kept-alive connection are checked by the
- * gateway's own handler (`header_limit.ts`), which sees heads up to 64 KiB.
+ * front reads every request head of a connection (up to the limit), relays it
+ * and its body (framed by Content-Length or chunked coding, `framing.ts`) to
+ * the Deno.serve behind it byte for byte, and reads the next head. An
+ * oversized head, the first or any later one on a kept-alive connection, is
+ * never relayed: the front half-closes the upstream connection, lets the
+ * answers to the earlier requests through, then writes the gateway's 431 JSON
+ * answer and closes. A request it cannot frame (an upgrade, a conflicting
+ * Content-Length) makes it relay the rest of the connection unchecked;
+ * Deno.serve refuses such framing itself.
  *
  * @module
  */
 
-const END_OF_HEAD = new TextEncoder().encode("\r\n\r\n");
+import { ConnReader, copyBody, framingOf } from "./framing.ts";
 
 /** A running front. */
 export interface HeadGuard {
@@ -21,32 +25,6 @@ export interface HeadGuard {
   port: number;
   /** Stops accepting and closes every open connection. Idempotent. */
   close(): Promise<void>;
-}
-
-function indexOfEnd(buf: Uint8Array, from: number): number {
-  outer: for (let i = Math.max(0, from - 3); i + 4 <= buf.length; i++) {
-    for (let j = 0; j < 4; j++) if (buf[i + j] !== END_OF_HEAD[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
-
-/** Reads until the end of the first head; null once more than `limit` bytes hold no end. */
-async function readHead(conn: Deno.Conn, limit: number): Promise<Uint8Array | null> {
-  let buf = new Uint8Array(0);
-  const chunk = new Uint8Array(16 * 1024);
-  for (;;) {
-    const n = await conn.read(chunk);
-    if (n === null) return buf;
-    const next = new Uint8Array(buf.length + n);
-    next.set(buf);
-    next.set(chunk.subarray(0, n), buf.length);
-    const from = buf.length;
-    buf = next;
-    const end = indexOfEnd(buf, from);
-    if (end !== -1) return end + 4 > limit ? null : buf;
-    if (buf.length > limit) return null;
-  }
 }
 
 async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
@@ -63,36 +41,69 @@ function rawResponse(res: { status: number; reason: string; body: string }): Uin
   return out;
 }
 
+/** Relays requests from `reader` to `up` while their heads fit; true when one did not. */
+async function relayRequests(
+  reader: ConnReader,
+  first: Uint8Array,
+  up: Deno.Conn,
+  o: HeadGuardOptions,
+): Promise<boolean> {
+  const sink = (bytes: Uint8Array) => writeAll(up, bytes);
+  for (let head = first;;) {
+    await sink(head);
+    const framing = framingOf(head);
+    if (framing.kind === "raw") {
+      await sink(reader.rest());
+      await reader.pipeRest(up);
+      return false;
+    }
+    if (!(await copyBody(reader, framing, sink, o.maxHeadBytes))) return false;
+    const next = await reader.head(o.maxHeadBytes);
+    if (next === "eof") return false;
+    if (next === null) return true;
+    head = next;
+  }
+}
+
 async function serveConn(conn: Deno.Conn, o: HeadGuardOptions, open: Set<Deno.Conn>) {
   let upstream: Deno.Conn | null = null;
   try {
-    const head = await readHead(conn, o.maxHeadBytes);
-    if (head === null) {
-      o.onTooLarge?.();
-      await writeAll(conn, rawResponse(o.tooLarge));
-      return;
+    const reader = new ConnReader(conn);
+    const first = await reader.head(o.maxHeadBytes);
+    if (first === "eof") return;
+    if (first !== null) {
+      upstream = await Deno.connect({ hostname: "127.0.0.1", port: o.upstreamPort });
+      open.add(upstream);
+      const up = upstream;
+      let relaying = true;
+      // When Deno.serve closes first (Connection: close, an error), so does the client's side.
+      const answers = up.readable.pipeTo(conn.writable, { preventClose: true }).catch(() => {})
+        .then(() => relaying && closeQuietly(conn));
+      const refused = await relayRequests(reader, first, up, o).catch(() => false);
+      relaying = false;
+      // End of requests: Deno.serve finishes the answers in flight, then closes.
+      await up.closeWrite().catch(() => {});
+      await answers;
+      if (!refused) return;
     }
-    if (head.length === 0) return;
-    upstream = await Deno.connect({ hostname: "127.0.0.1", port: o.upstreamPort });
-    open.add(upstream);
-    await writeAll(upstream, head);
-    const up = upstream;
-    await Promise.allSettled([
-      conn.readable.pipeTo(up.writable, { preventClose: false }),
-      up.readable.pipeTo(conn.writable, { preventClose: false }),
-    ]);
+    o.onTooLarge?.();
+    await writeAll(conn, rawResponse(o.tooLarge));
   } catch {
     // A client or upstream that goes away mid-stream: nothing to answer.
   } finally {
     for (const c of [conn, upstream]) {
       if (c === null) continue;
       open.delete(c);
-      try {
-        c.close();
-      } catch {
-        // already closed by a finished pipe
-      }
+      closeQuietly(c);
     }
+  }
+}
+
+function closeQuietly(c: Deno.Conn): void {
+  try {
+    c.close();
+  } catch {
+    // already closed
   }
 }
 

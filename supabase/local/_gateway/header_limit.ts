@@ -3,13 +3,14 @@
  *
  * Deno.serve (hyper) itself refuses a request head over 64 KiB with an empty
  * `400 Bad Request` before any handler runs, and offers no setting for that
- * limit. So a connection's first request head is measured by a TCP front
- * (`head_guard.ts`), and later ones on a kept-alive connection by the
- * handler here, whose limit sits below hyper's: an oversized header gets a
- * proper 431 (RFC 6585, section 5) with a JSON body, whatever its size.
+ * limit. So every request head of a connection, the first and each later one
+ * on a kept-alive connection, is measured by a TCP front (`head_guard.ts`),
+ * and the handler checks the header fields again here: an oversized header
+ * gets a proper 431 (RFC 6585, section 5) with a JSON body, whatever its size.
  *
  * @module
  */
+import type { PlatformErrorCode } from "../../functions/_shared/error-catalogue.ts";
 
 /** Default limit on the request's header fields, in bytes: 32 KiB (below Deno.serve's 64 KiB). */
 export const DEFAULT_MAX_HEADER_BYTES = 32 * 1024;
@@ -44,7 +45,7 @@ export const TOO_LARGE = {
   status: 431,
   reason: "Request Header Fields Too Large",
   body: JSON.stringify({
-    code: "REQUEST_HEADER_FIELDS_TOO_LARGE",
+    code: "REQUEST_HEADER_FIELDS_TOO_LARGE" satisfies PlatformErrorCode,
     message: "Request header fields too large",
   }),
 } as const;

@@ -53,6 +53,16 @@ export const FIELDS: Record<OdooModelName, Record<string, FieldType>> = {
   },
 };
 
+/** Models a many2one of this fake points to (they exist only as `[id, name]` pairs). */
+export type OdooComodel = "crm.stage" | "res.users" | "res.partner" | "mail.message.subtype";
+
+/** The comodel of each many2one field (`addons/crm/models/crm_lead.py`, `addons/mail/models/mail_message.py`). */
+export const COMODELS: Record<OdooModelName, Record<string, OdooComodel>> = {
+  "crm.lead": { stage_id: "crm.stage", user_id: "res.users" },
+  "mail.message": { author_id: "res.partner", subtype_id: "mail.message.subtype" },
+  "res.users": {},
+};
+
 /** A Python exception to be sent back as an Odoo error envelope. */
 export class OdooFault extends Error {
   constructor(readonly odooName: string, message: string) {

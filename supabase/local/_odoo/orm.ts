@@ -2,11 +2,14 @@
  * The fake Odoo's ORM methods, shared by `/jsonrpc` (`execute_kw`) and JSON-2:
  * `search_read`, `search`, `search_count`. Internal to `supabase/local/odoo.ts`.
  *
- * Record rules (`canRead`): up to Odoo 17, a limited search runs the SQL with
- * LIMIT first and then drops what the user may not read (the post-filter of
- * `addons/mail/models/mail_message.py` `_search`, and `models.py` `_read_format`
- * dropping unreadable records), so a page can come back short while more rows
- * exist. From 18 on, the filtering is done in batches until the page is full.
+ * Record rules (`canRead`): a limited search of `mail.message` runs the SQL
+ * with LIMIT first and then drops what the user may not read, on 17, 18 and 19
+ * alike (`addons/mail/models/mail_message.py` `_search`: `query =
+ * super()._search(domain, offset, limit, order)`, then the ids the user may
+ * not read are removed; 18.0 and 19.0 keep that shape), so a page can come
+ * back short, or empty, while more rows exist. Other models: the same up to 17
+ * (`models.py` `_read_format` dropping unreadable records), filtering before
+ * the limit from 18 on.
  *
  * @module
  */
@@ -95,7 +98,8 @@ function page(state: State, model: OdooModelName, p: Record<string, unknown>, ct
   const readable = (r: OdooRecord) => state.canRead === null || state.canRead(model, r);
   const cut = (list: OdooRecord[]) =>
     list.slice(offset, limit === null ? undefined : offset + limit);
-  return state.version <= 17 ? cut(rows).filter(readable) : cut(rows.filter(readable));
+  const afterLimit = state.version <= (model === "mail.message" ? 19 : 17);
+  return afterLimit ? cut(rows).filter(readable) : cut(rows.filter(readable));
 }
 
 function fieldsOf(model: OdooModelName, requested: unknown): string[] {

@@ -1,14 +1,14 @@
 /**
  * Local stack internals: the demo Odoo, the webhook receiver and the demo
- * organization's seed (credential, bot, SLA policy, user tokens). Imported
- * only by `stack.ts`.
+ * organization's seed (credential, bot, SLA policy, and two users created,
+ * granted and signed in through Supabase Auth's API as docs/operations.md
+ * tells a team). Imported only by `stack.ts`.
  *
  * @module
  */
 import { startDemoReceiver } from "../demo_receiver.ts";
-import { mintUserAccessToken } from "../user_tokens.ts";
 import { randomToken } from "../keys.ts";
-import type { LocalAuth } from "../auth.ts";
+import { type AuthEndpoint, createAuthUser, setUserClaims, signInWithPassword } from "../auth.ts";
 import type { Closers } from "./services.ts";
 import type { DemoSeed, LocalStackOptions, OdooTarget } from "./types.ts";
 import { asServiceRole, type Sql } from "../../functions/_shared/db.ts";
@@ -35,30 +35,26 @@ interface SeedOptions {
   odooCredential: boolean;
   slaPolicy: boolean;
   webhookUrl: string | null;
-  apiUrl: string;
-  jwtSecret: string;
-  tokenTtlSeconds: number;
-  auth: LocalAuth;
+  auth: AuthAccess;
+}
+
+/** Supabase Auth's API with the service_role key (admin) and with the anon key (sign-in). */
+export interface AuthAccess {
+  admin: AuthEndpoint;
+  anon: AuthEndpoint;
 }
 
 /**
- * A demo user of `orgId`: a fresh `sub`, an HS256 access token for it, and the
- * same user in the Auth stand-in with a generated password.
+ * A demo user of `orgId`, through Auth's API: created with a generated
+ * password (`POST /admin/users`), granted (`PUT /admin/users/<id>` with
+ * `app_metadata.claims`), then signed in with its password for a real access token.
  */
 async function demoUser(o: SeedOptions, orgId: string, email: string, admin: boolean) {
-  const sub = crypto.randomUUID();
-  const claims = { integration_admin: admin, organization_id: orgId };
   const password = randomToken(9);
-  await o.auth.addUser({ id: sub, email, password, claims });
-  const token = mintUserAccessToken({
-    projectUrl: o.apiUrl,
-    jwtSecret: o.jwtSecret,
-    sub,
-    email,
-    claims,
-    ttlSeconds: o.tokenTtlSeconds,
-  });
-  return { sub, token, login: { email, password } };
+  const sub = await createAuthUser(o.auth.admin, { email, password });
+  await setUserClaims(o.auth.admin, sub, { integration_admin: admin, organization_id: orgId });
+  const session = await signInWithPassword(o.auth.anon, { email, password });
+  return { sub, token: session.access_token, login: { email, password } };
 }
 
 async function seedDemo(sql: Sql, o: SeedOptions): Promise<DemoSeed> {
@@ -95,10 +91,8 @@ async function seedDemo(sql: Sql, o: SeedOptions): Promise<DemoSeed> {
 
 /** The demo Odoo (unless `options.odoo`), the webhook receiver and the seed. */
 export async function startDemo(closers: Closers, sql: Sql, options: LocalStackOptions, o: {
-  apiUrl: string;
-  jwtSecret: string;
   logger: Logger;
-  auth: LocalAuth;
+  auth: AuthAccess;
 }) {
   const demoOdoo = options.odoo ? null : startDemoOdoo(options.demoLeads ?? 25);
   if (demoOdoo) closers.add(() => demoOdoo.server.close());
@@ -112,9 +106,6 @@ export async function startDemo(closers: Closers, sql: Sql, options: LocalStackO
     odooCredential: options.seed?.odooCredential ?? true,
     slaPolicy: options.seed?.slaPolicy ?? true,
     webhookUrl: receiver ? `${receiver.url}/hook` : null,
-    apiUrl: o.apiUrl,
-    jwtSecret: o.jwtSecret,
-    tokenTtlSeconds: options.tokenTtlSeconds ?? 86_400,
     auth: o.auth,
   });
   return { odoo: demoOdoo?.server ?? null, odooUrl: target.url, receiver, demo };

@@ -13,7 +13,10 @@ import type { Closers } from "./services.ts";
 /** Where the state files go when `stateDir` is not given: `<repo>/.local`. */
 const DEFAULT_STATE_DIR = fileURLToPath(new URL("../../../.local", import.meta.url));
 
-/** The functions' environment: project URL, keys, database URL, then `extra` on top. */
+/**
+ * The functions' environment: project URL, keys, database URL, the development
+ * outbound allowance (docs/operations.md, "Outbound calls"), then `extra` on top.
+ */
 export function functionEnv(
   apiUrl: string,
   dbUrl: string,
@@ -29,6 +32,8 @@ export function functionEnv(
     SUPABASE_SECRET_KEYS: keys.secretKeysJson,
     JWT_SECRET: keys.jwtSecret,
     CRON_SECRET: keys.cronSecret,
+    // The demo Odoo and webhook receiver listen on 127.0.0.1 over plain http.
+    OUTBOUND_ALLOW_PRIVATE: "true",
     ...extra,
   };
 }

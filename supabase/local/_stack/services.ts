@@ -1,15 +1,15 @@
 /**
  * Local stack internals: port choice, the stop-in-reverse closer list, the
- * database (cluster, stand-ins, migrations, Vault secrets) and the serving
- * side (functions gateway, pg_net worker). Imported only by `stack.ts`.
+ * database (cluster, local roles, migrations, Vault secrets) and the serving
+ * side (functions gateway; the real pg_net delivers to it from PostgreSQL). Imported only by `stack.ts`.
  *
  * @module
  */
 import { freePort, startCluster } from "../cluster.ts";
 import { applyLocalStack } from "../apply.ts";
-import { startNetWorker } from "../pg_net_worker.ts";
 import { type Mount, serveFunctions } from "../gateway.ts";
-import { createSql, type Sql } from "../../functions/_shared/db.ts";
+import type { RuntimeLimits } from "../runtime.ts";
+import { createSql } from "../../functions/_shared/db.ts";
 import type { Logger } from "../../functions/_shared/log.ts";
 
 function assertPortFree(port: number, what: string, flag: string): void {
@@ -62,7 +62,10 @@ const END = { timeout: 2 } as const;
 /** The closer list of one stack. */
 export type Closers = ReturnType<typeof closerStack>;
 
-/** Cluster, stand-ins + migrations, optional cron pause, the Vault secrets the cron jobs read. */
+/**
+ * Cluster, local roles + migrations, optional cron pause, the Vault secrets the cron jobs read,
+ * and the watchdog's development outbound allowance.
+ */
 export async function startDatabase(closers: Closers, port: number, o: {
   apiUrl: string;
   serviceKey: string;
@@ -78,32 +81,32 @@ export async function startDatabase(closers: Closers, port: number, o: {
   if (o.pauseCron) await sql`select cron.alter_job(jobid, active := false) from cron.job`;
   await sql`select vault.create_secret(${o.apiUrl}, 'project_url')`;
   await sql`select vault.create_secret(${o.serviceKey}, 'service_role_key')`;
+  // As OUTBOUND_ALLOW_PRIVATE for the functions: the demo Odoo and receiver are on 127.0.0.1.
+  await sql`update public.edge_guard_settings set outbound_allow_private = true`;
   return { cluster, sql };
 }
 
-/** The functions gateway, then the pg_net worker that delivers the cron jobs' requests to it. */
-export async function startServing(closers: Closers, dbUrl: string, o: {
+/** The functions gateway, where pg_net (inside PostgreSQL) delivers the cron jobs' requests. */
+export async function startServing(closers: Closers, o: {
   port: number;
   env: Record<string, string>;
-  workerIntervalMs?: number;
   logger: Logger;
-  /** The Auth stand-in and the admin page. */
+  /** The `/auth/v1` route to Supabase Auth, and the admin page. */
   mounts: Mount[];
+  functionsDir?: string;
+  limits?: Partial<RuntimeLimits>;
 }) {
-  // Each function gets its own pool, built as it would build it from
-  // SUPABASE_DB_URL, but owned here so that stop() closes every connection.
-  const pools: Sql[] = [];
-  closers.add(() => Promise.all(pools.map((p) => p.end(END))));
-  const { env, logger } = o;
+  const { logger } = o;
+  // Each isolate builds its own pool from SUPABASE_DB_URL, as on the
+  // platform; stopping the gateway ends the isolates and so their connections.
   const gateway = await serveFunctions({
     port: o.port,
-    env: { get: (name) => env[name] },
-    deps: () => ({ sql: pools[pools.push(createSql(dbUrl)) - 1], logger }),
+    env: o.env,
+    functionsDir: o.functionsDir,
+    limits: o.limits,
     logger,
     mounts: o.mounts,
   });
   closers.add(() => gateway.close());
-  const worker = startNetWorker(dbUrl, { intervalMs: o.workerIntervalMs, log: logger });
-  closers.add(() => worker.stop());
   return gateway;
 }

@@ -7,6 +7,7 @@ import type { Sql } from "../../functions/_shared/db.ts";
 import type { Logger } from "../../functions/_shared/log.ts";
 import type { OdooTestServer } from "../odoo.ts";
 import type { LocalAuth } from "../auth.ts";
+import type { RuntimeLimits } from "../runtime.ts";
 
 /** An Odoo instance and the integration user the demo credential names. */
 export interface OdooTarget {
@@ -24,7 +25,7 @@ export interface DemoSeed {
   botId: string | null;
   slaPolicyId: string | null;
   tokens: { admin: string; member: string };
-  /** Sign-in of the demo users through the Auth stand-in (`/auth/v1`) and the admin page. */
+  /** Sign-in of the demo users at `/auth/v1` (Supabase Auth) and on the admin page. */
   users: {
     admin: { email: string; password: string };
     member: { email: string; password: string };
@@ -49,17 +50,19 @@ export interface LocalStackOptions {
   pauseCron?: boolean;
   /** Seed toggles (the demo organization and its tokens are always created). Default: all true. */
   seed?: { odooCredential?: boolean; bot?: boolean; slaPolicy?: boolean };
-  /** Lifetime of the printed user tokens, in seconds. Default 86400. */
-  tokenTtlSeconds?: number;
-  /** Lifetime of access tokens from the Auth stand-in's sign-in, in seconds (GOTRUE_JWT_EXP). Default 3600. */
+  /** Lifetime of Supabase Auth's access tokens, in seconds (GOTRUE_JWT_EXP). Default 3600. */
   authTokenTtlSeconds?: number;
+  /** How Auth signs: `"ES256"` (a key generated per start, as hosted projects now) or legacy `"HS256"`. Default `"ES256"`. */
+  authSigning?: "ES256" | "HS256";
   /** Where `stack.json` and `functions.env` go; null writes nothing. Default `<repo>/.local`. */
   stateDir?: string | null;
   /** Extra variables for the functions' environment (override the generated ones). */
   functionEnv?: Record<string, string>;
-  /** pg_net worker poll interval, ms. Default 250. */
-  workerIntervalMs?: number;
-  /** Logger for the gateway, functions, worker and receiver. Default: the console logger. */
+  /** The functions folder the gateway serves and watches. Default: this repo's `supabase/functions/`. */
+  functionsDir?: string;
+  /** The functions' hosted limits, each replaceable. Default: `HOSTED_LIMITS` of `runtime.ts`. */
+  limits?: Partial<RuntimeLimits>;
+  /** Logger for the gateway, functions and receiver. Default: the console logger. */
   logger?: Logger;
   /**
    * Called as soon as PostgreSQL runs, with its data directory (a CLI that is
@@ -90,7 +93,7 @@ export interface LocalStack {
   /** Function folders served at start-up (more are picked up as they appear). */
   functionNames: string[];
   keys: ProjectKeys;
-  /** HS256 user tokens of the demo organization: an integration admin and a plain member. */
+  /** Access tokens of the demo users from a real password sign-in: an integration admin and a plain member. */
   tokens: { admin: string; member: string };
   demo: DemoSeed;
   /** The functions' environment (what `functions.env` holds). */
@@ -98,7 +101,7 @@ export interface LocalStack {
   curlLines: CurlLine[];
   /** A client of the non-superuser `postgres` role (as on hosted Supabase), closed by `stop()`. */
   sql: Sql;
-  /** The Auth stand-in at `/auth/v1` (issue 15 blocked: no real Supabase Auth here). */
+  /** Supabase Auth, routed at `/auth/v1` (its own URL is `auth.url`). */
   auth: LocalAuth;
   /** The started Odoo test server, or null when `options.odoo` was given. */
   odoo: OdooTestServer | null;

@@ -93,12 +93,9 @@ function parseGrace(raw: string | null, problems: Problems): number {
   return DAY_MS;
 }
 
-function remoteJwksFor(
-  base: string | null,
-  inline: string | null,
-  graceMs: number,
-): RemoteJwksConfig | null {
-  if (base === null || inline !== null) return null;
+/** The project's JWKS URL; with an inline SUPABASE_JWKS too, it is asked only for a kid not in it. */
+function remoteJwksFor(base: string | null, graceMs: number): RemoteJwksConfig | null {
+  if (base === null) return null;
   return {
     url: `${base}/auth/v1/.well-known/jwks.json`,
     timeoutMs: 3_000,
@@ -160,11 +157,7 @@ export function loadAuthConfig(env: EnvReader = Deno.env): AuthConfig {
   const config = {
     issuer: base === null ? null : `${base}/auth/v1`,
     inlineKeySet: parseJwks(rawJwks, problems),
-    remoteJwks: remoteJwksFor(
-      base,
-      rawJwks,
-      parseGrace(get("JWKS_GRACE_SECONDS"), problems),
-    ),
+    remoteJwks: remoteJwksFor(base, parseGrace(get("JWKS_GRACE_SECONDS"), problems)),
     secrets,
     projectRef: jwtSecret === null ? null : projectRef([serviceRoleKey, anonKey], base),
   };

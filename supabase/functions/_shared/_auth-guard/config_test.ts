@@ -137,13 +137,13 @@ Deno.test("config: a well-formed environment has no problems", () => {
   assert.deepEqual(cronOnly.problems, []);
 });
 
-Deno.test("config: issuer strips trailing slashes; remote JWKS only without SUPABASE_JWKS", () => {
+Deno.test("config: issuer strips trailing slashes; remote JWKS from SUPABASE_URL, inline too", () => {
   const remote = loadAuthConfig(testAuthEnv({ SUPABASE_URL: "https://ref.supabase.co//" }));
   assert.equal(remote.issuer, "https://ref.supabase.co/auth/v1");
   assert.equal(remote.remoteJwks?.url, "https://ref.supabase.co/auth/v1/.well-known/jwks.json");
   assert.equal(remote.inlineKeySet, null);
   const inline = loadAuthConfig(testAuthEnv({ SUPABASE_JWKS: JSON.stringify(es.jwks) }));
-  assert.equal(inline.remoteJwks, null);
+  assert.equal(inline.remoteJwks?.url, "http://127.0.0.1:54321/auth/v1/.well-known/jwks.json");
   assert.equal(typeof inline.inlineKeySet, "function");
 });
 

@@ -174,3 +174,35 @@ Deno.test("jwks: a key set that throws is 'unavailable', not the caller's fault"
   assert.equal(got.status, 503);
   assert.equal(got.error, "auth_unavailable");
 });
+
+Deno.test("jwks: inline SUPABASE_JWKS first; a kid it lacks is looked up in the project's JWKS", async () => {
+  const server = startJwksServer({ keys: [key1.publicJwk, key2.publicJwk] });
+  try {
+    const config = loadAuthConfig(
+      testAuthEnv({ SUPABASE_URL: server.url, SUPABASE_JWKS: JSON.stringify(key1.jwks) }),
+    );
+    assert.equal((await call(await esToken(server.url, key1), { config })).status, 200);
+    assert.equal(server.fetchCount(), 0, "a kid in SUPABASE_JWKS needs no fetch");
+    const rotated = await call(await esToken(server.url, key2), { config });
+    assert.equal(rotated.status, 200);
+    assert.equal(server.fetchCount(), 1);
+    const unknown = await call(await esToken(server.url, key2, "no-such-kid"), { config });
+    assert.equal(unknown.status, 401);
+    assert.equal(server.fetchCount(), 1, "one refresh per cooldown");
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("jwks: inline SUPABASE_JWKS and Auth unreachable: a kid it lacks is 401, not 503", async () => {
+  const server = startJwksServer(key2.jwks);
+  const url = server.url;
+  await server.close();
+  const config = loadAuthConfig(
+    testAuthEnv({ SUPABASE_URL: url, SUPABASE_JWKS: JSON.stringify(key1.jwks) }),
+  );
+  assert.equal((await call(await esToken(url, key1), { config })).status, 200);
+  const got = await call(await esToken(url, key2), { config });
+  assert.equal(got.status, 401);
+  assert.equal(got.error, "invalid_token");
+});

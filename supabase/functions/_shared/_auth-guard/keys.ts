@@ -1,6 +1,7 @@
 /**
  * Key sources for ES256/RS256 user tokens: an override key set, the inline
- * SUPABASE_JWKS, or the project's remote JWKS (`jwks-cache.ts`). Every source
+ * SUPABASE_JWKS (then, for a kid it lacks, the project's JWKS), or the
+ * project's remote JWKS alone (`jwks-cache.ts`). Every source
  * is wrapped so that "the keys could not be obtained" (network, timeout,
  * non-200, bad JSON, a key that will not import) is told apart from "no key
  * has this kid".
@@ -64,7 +65,33 @@ export function asymmetricKeySet(
   log: { logger: Logger; functionName?: string },
 ): JWTVerifyGetKey | null {
   if (options.keySet !== undefined) return wrapOnce(options.keySet);
-  if (config.inlineKeySet !== null) return wrapOnce(config.inlineKeySet);
+  const remote = remoteKeySet(config, options, log);
+  if (config.inlineKeySet === null) return remote;
+  const inline = wrapOnce(config.inlineKeySet);
+  if (remote === null) return inline;
+  // SUPABASE_JWKS is a snapshot taken when the function started: a kid it lacks
+  // may be a key Auth rotated to since, so the project's JWKS is asked (cached,
+  // one refresh per cooldown). The inline set stays the authority: when Auth
+  // cannot be reached, the unknown kid is the caller's 401, not a 503.
+  return async (header, token) => {
+    try {
+      return await inline(header, token);
+    } catch (err) {
+      if (!(err instanceof errors.JWKSNoMatchingKey)) throw err;
+      try {
+        return await remote(header, token);
+      } catch (remoteErr) {
+        throw remoteErr instanceof KeySourceUnavailable ? err : remoteErr;
+      }
+    }
+  };
+}
+
+function remoteKeySet(
+  config: AuthConfig,
+  options: KeySetOptions,
+  log: { logger: Logger; functionName?: string },
+): JWTVerifyGetKey | null {
   if (config.remoteJwks === null) return null;
   const remote = remoteFor(config, options.fetch);
   const clock = options.now;

@@ -4,14 +4,14 @@
  * body's top-level `org_id`, and form or multipart `org_id` fields. The body is
  * read once, bounded, only after the caller has been authenticated.
  */
-import { DEFAULT_BODY_TIMEOUT_MS, MAX_BODY_BYTES, readBody } from "./body.ts";
+import { DEFAULT_BODY_TIMEOUT_MS, MAX_BODY_BYTES, readBody, type UnreadReason } from "./body.ts";
 import { parseBody } from "./parse.ts";
+import { keepReadable, markNotKept } from "./replay.ts";
 import type { RequestBody, VerifyOptions } from "./types.ts";
 
 const NO_BODY: RequestBody = Object.freeze({ kind: "empty" });
 
-/** Why a body could not be read whole (and so cannot be scoped). */
-export type UnreadReason = "body_too_large" | "body_timeout" | "body_unreadable";
+export type { UnreadReason };
 
 /** The request as read by the guard. */
 export type RequestRead =
@@ -36,7 +36,11 @@ export function firstQueryOrgId(req: Request): string | null {
   return queryOrgIds(req)[0] ?? null;
 }
 
-/** Reads the body once (bounded by options) and collects every org id. Call only after authentication. Never throws. */
+/**
+ * Reads the body once (bounded by options) and collects every org id; the
+ * request stays readable afterwards (`replay.ts`). Call only after
+ * authentication. Never throws.
+ */
 export async function readRequest(req: Request, options: VerifyOptions): Promise<RequestRead> {
   if (req.body === null && !req.bodyUsed) {
     return { ok: true, body: NO_BODY, orgIds: queryOrgIds(req) };
@@ -45,7 +49,11 @@ export async function readRequest(req: Request, options: VerifyOptions): Promise
     limitBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
     timeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
   });
-  if (!read.ok) return read;
+  if (!read.ok) {
+    markNotKept(req, read.reason);
+    return read;
+  }
+  keepReadable(req, read.bytes);
   const parsed = await parseBody(read.bytes, req.headers.get("content-type"));
   if (parsed.orgIds === "invalid") return { ok: false, reason: "invalid_org_id" };
   const orgIds = [...new Set([...queryOrgIds(req), ...parsed.orgIds])];

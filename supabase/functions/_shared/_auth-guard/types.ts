@@ -5,6 +5,7 @@
 import type { Logger } from "../log.ts";
 import type { JWTVerifyGetKey } from "./jose.ts";
 import type { AuthSecrets } from "./secrets.ts";
+import type { UnreadReason } from "./body.ts";
 
 /** Who the guard let through, and what it may touch. */
 export interface AuthContext {
@@ -24,8 +25,8 @@ export interface AuthContext {
   /** The verified user claims (frozen); null for service callers. */
   claims: Readonly<Record<string, unknown>> | null;
   /**
-   * The body as the guard read and scoped it. The request's own body is consumed
-   * by the guard: handlers read this, never `req.json()` / `req.text()`.
+   * The body as the guard read and scoped it. The request stays readable too:
+   * `req.json()` / `req.text()` / `req.formData()` give the same bytes.
    */
   body: RequestBody;
 }
@@ -45,7 +46,7 @@ export type RequestBody =
   | { readonly kind: "other" }
   | {
     readonly kind: "unread";
-    readonly reason: "body_too_large" | "body_timeout" | "body_unreadable";
+    readonly reason: UnreadReason;
   };
 
 /** Signing algorithms the guard can accept for user tokens. */

@@ -62,14 +62,16 @@ Deno.test("withAuth: seed (6) a valid admin reaches the handler with the body th
   assert.equal(calls[0].ctx.via, "user_jwt");
 });
 
-Deno.test("withAuth: the guard is the one reader; the handler gets ctx.body, not the stream", async () => {
+Deno.test("withAuth: the guard reads once; the handler gets ctx.body and a readable request", async () => {
   const token = await mintAdminToken(ORG_A);
-  const wrapped = withAuth((req, ctx) => Response.json({ used: req.bodyUsed, body: ctx.body }), {
-    config,
-  });
+  const wrapped = withAuth(async (req, ctx) => {
+    const used = req.bodyUsed;
+    return Response.json({ used, read: await req.json(), body: ctx.body });
+  }, { config });
   const res = await wrapped(makeRequest({ bearer: token, json: { org_id: ORG_A, n: 1 } }));
   assert.deepEqual(await res.json(), {
-    used: true,
+    used: false,
+    read: { org_id: ORG_A, n: 1 },
     body: { kind: "json", value: { org_id: ORG_A, n: 1 } },
   });
 });

@@ -5,6 +5,8 @@
  */
 import { asServiceRole, type Sql } from "../db.ts";
 import type { Logger } from "../log.ts";
+import type { ReasonCode } from "../error-catalogue.ts";
+import type { OutboundPolicy } from "../outbound.ts";
 import { callWebhook, type WebhookBot, type WebhookOutcome } from "./webhook.ts";
 
 /** Options of {@linkcode executeBot}. */
@@ -18,16 +20,18 @@ export interface ExecuteOptions {
   functionName: string;
   /** `sub` of the user, or `service_role`. */
   callerIdentity: string;
+  /** Where webhooks may go and how large their answer may be (OUTBOUND_* settings). */
+  outbound: { policy: OutboundPolicy; webhookMaxBytes: number };
 }
 
 /** The recorded run. */
-export interface BotRun extends WebhookOutcome {
+export interface BotRun extends Omit<WebhookOutcome, "refusal"> {
   run_id: number;
 }
 
 /** What happened. `other_org`: the id exists, but not in the caller's organisation. */
 export type ExecuteOutcome =
-  | { kind: "not_found" | "other_org" | "disabled" | "already_ran" }
+  | { kind: Extract<ReasonCode, "not_found" | "other_org" | "disabled" | "already_ran"> }
   | { kind: "ran"; run: BotRun };
 
 interface BotRow extends WebhookBot {
@@ -91,9 +95,11 @@ export async function executeBot(sql: Sql, o: ExecuteOptions): Promise<ExecuteOu
     return { kind: "already_ran" };
   }
   const started = Date.now();
-  const outcome = await callWebhook(bot, {
+  const { refusal, ...outcome } = await callWebhook(bot, {
     fetch: o.fetch,
     idempotencyKey: `${bot.id}:${o.scheduledMinute.toISOString()}`,
+    policy: o.outbound.policy,
+    maxBytes: o.outbound.webhookMaxBytes,
   });
   await finishRun(sql, runId, outcome);
   o.logger(outcome.status === "succeeded" ? "info" : "warn", "bot_run_finished", {
@@ -103,6 +109,7 @@ export async function executeBot(sql: Sql, o: ExecuteOptions): Promise<ExecuteOu
     status: outcome.status,
     http_status: outcome.http_status,
     error: outcome.error,
+    ...(refusal ? { refusal } : {}),
     duration_ms: Date.now() - started,
   });
   return { kind: "ran", run: { run_id: runId, ...outcome } };

@@ -64,6 +64,8 @@ async function webVersion(s: RpcSettings): Promise<unknown> {
     fetch: s.fetch,
     init: { method: "GET", headers: { Accept: "application/json" } },
     timeoutMs: s.timeoutMs,
+    policy: s.policy,
+    maxBytes: s.maxBytes,
   });
   if (!r.ok || r.status !== 200) return null;
   try {

@@ -7,14 +7,10 @@
  * key; callers pass server text through `redact` (`log.ts`) first.
  */
 import { isRetryableStatus } from "../outbound.ts";
+import type { OdooErrorCode } from "../error-catalogue.ts";
 
-/** The closed set of codes an Odoo failure maps to, whatever the transport. */
-export type OdooErrorCode =
-  | "odoo_auth_failed"
-  | "odoo_timeout"
-  | "odoo_unreachable"
-  | "odoo_api_unavailable"
-  | "odoo_error";
+/** The closed set of codes an Odoo failure maps to: the catalogue's `odoo_*` sync codes. */
+export type { OdooErrorCode };
 
 /** Identifies one call in error messages and logs (never its arguments). */
 export interface OdooCallInfo {
@@ -88,6 +84,24 @@ export class OdooNetworkError extends OdooError {
  */
 export class OdooApiUnavailableError extends OdooError {
   static override readonly code: OdooErrorCode = "odoo_api_unavailable";
+}
+
+/**
+ * The outbound policy refused the destination (`base_url` is not https, names
+ * an internal host, or resolves to a loopback, private, link-local, metadata
+ * or other reserved address), or Odoo answered with a redirect, which is never
+ * followed. Nothing was sent there. Never retried; an operator must fix the URL.
+ */
+export class OdooDestinationError extends OdooError {
+  static override readonly code: OdooErrorCode = "odoo_destination_refused";
+}
+
+/**
+ * An answer was larger than the limit (OUTBOUND_ODOO_MAX_BYTES); it was not
+ * read further and the connection was dropped. Never retried.
+ */
+export class OdooAnswerTooLargeError extends OdooError {
+  static override readonly code: OdooErrorCode = "odoo_answer_too_large";
 }
 
 /**

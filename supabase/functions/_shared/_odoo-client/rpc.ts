@@ -5,13 +5,15 @@
  * Internal: use `createOdooClient` from `odoo-client.ts`.
  */
 import { type Logger, redact } from "../log.ts";
-import { fetchWithTimeout } from "../outbound.ts";
+import { fetchWithTimeout, type OutboundPolicy } from "../outbound.ts";
 import {
   describeCall,
   isRetryable,
+  OdooAnswerTooLargeError,
   OdooApiUnavailableError,
   OdooAuthError,
   type OdooCallInfo,
+  OdooDestinationError,
   OdooError,
   OdooHttpError,
   OdooNetworkError,
@@ -31,6 +33,10 @@ export interface RpcSettings {
   logger: Logger;
   /** The API key, only so that server text quoting it can be redacted. */
   secret: string;
+  /** Where requests may go; checked before every attempt. */
+  policy: OutboundPolicy;
+  /** Largest answer of one call, in bytes. */
+  maxBytes: number;
 }
 
 /** A complete HTTP answer. */
@@ -91,10 +97,27 @@ export async function post(
     fetch: s.fetch,
     init: { method: "POST", headers: { ...headers, ...req.headers }, body: req.body },
     timeoutMs: s.timeoutMs,
+    policy: s.policy,
+    maxBytes: s.maxBytes,
   });
   const label = describeCall(req.call);
   if (r.ok) {
     return { status: r.status, contentType: r.headers.get("content-type") ?? "", text: r.text };
+  }
+  const attempts = { attempts: req.attempt };
+  if (r.failure === "destination_refused") {
+    s.logger("error", "odoo_destination_refused", {
+      ...req.call,
+      ...r.refusal,
+      http_status: r.status,
+    });
+    throw new OdooDestinationError(
+      `Odoo ${label}: destination refused (${r.refusal?.reason})`,
+      attempts,
+    );
+  }
+  if (r.failure === "answer_too_large") {
+    throw new OdooAnswerTooLargeError(`Odoo ${label}: answer over ${s.maxBytes} bytes`, attempts);
   }
   if (r.timedOut) {
     throw new OdooTimeoutError(`Odoo ${label} timed out after ${s.timeoutMs} ms`, {

@@ -8,15 +8,10 @@ import { createOdooClient, type OdooClient, OdooError } from "../odoo-client.ts"
 import { jobSpec, pageJson } from "./jobs.ts";
 import { createPager } from "./pager.ts";
 import { reconcile, reconcileDue } from "./reconcile.ts";
-import { commitPage, loadCredential, loadCursor, touchCursor } from "./store.ts";
-import type {
-  Cursor,
-  OrgResult,
-  SyncCounts,
-  SyncErrorCode,
-  SyncMode,
-  SyncOptions,
-} from "./types.ts";
+import { finishPass, loadProgress, planPass, type Progress, recordProgress } from "./progress.ts";
+import { refresh } from "./refresh.ts";
+import { commitPage, loadCredential } from "./store.ts";
+import type { OrgResult, SyncCounts, SyncErrorCode, SyncMode, SyncOptions } from "./types.ts";
 
 /** One run's settings, resolved once. */
 export interface OrgRun {
@@ -45,20 +40,19 @@ function describe(err: unknown, secret: string): Record<string, string> {
   return { error_name: err instanceof Error ? err.name : typeof err, detail: safe.slice(0, 300) };
 }
 
-/** Where an incremental walk starts: the overlap before the saved cursor (see SyncTuning). */
-export function overlapStart(saved: Cursor | null, now: Date, overlapMinutes = 15): Cursor | null {
-  if (saved === null) return null;
-  const from = Math.min(saved.writeDate.getTime(), now.getTime()) - overlapMinutes * 60_000;
-  return { writeDate: new Date(Math.floor(from / 1000) * 1000), id: 0 };
-}
-
-/** Pages until the end (true) or the deadline (false). */
-async function walk(orgId: string, client: OdooClient, run: OrgRun, counts: SyncCounts) {
+/** Pages until the end (true) or the deadline (false), continuing the saved pass (progress.ts). */
+async function walk(
+  orgId: string,
+  client: OdooClient,
+  run: OrgRun,
+  counts: SyncCounts,
+  progress: Progress,
+) {
   const { sql, job, pageSize } = run.options;
   const spec = jobSpec(job);
-  const saved = run.mode === "full" ? null : await loadCursor(sql, { orgId, job });
-  const start = overlapStart(saved, run.now(), run.options.overlapMinutes);
-  const pager = createPager(client, { spec, start, pageSize: pageSize ?? 500 });
+  const plan = planPass(progress, run.now(), run.options.overlapMinutes);
+  const { start, skip, resume, startedAt } = plan;
+  const pager = createPager(client, { spec, start, skip, resume, pageSize: pageSize ?? 500 });
   for (;;) {
     if (run.now().getTime() > run.deadline) return false;
     const page = await pager.next();
@@ -66,7 +60,8 @@ async function walk(orgId: string, client: OdooClient, run: OrgRun, counts: Sync
     if (page.rows.length > 0) {
       const rowsJson = pageJson(spec, page.rows);
       const cursor = page.cursor;
-      counts.upserted += await commitPage(sql, { spec, orgId, job, rowsJson, cursor });
+      const write = { spec, orgId, job, rowsJson, cursor, passStartedAt: startedAt };
+      counts.upserted += await commitPage(sql, write);
       counts.pages++;
       run.logger("debug", "sync_page_committed", {
         org_id: orgId,
@@ -75,8 +70,28 @@ async function walk(orgId: string, client: OdooClient, run: OrgRun, counts: Sync
         rows: page.rows.length,
       });
     }
-    if (!page.more) return true;
+    if (!page.more) {
+      await finishPass(sql, { orgId, job }, startedAt);
+      return true;
+    }
   }
+}
+
+/** A `full` run's refresh of every record's values (refresh.ts); false when the deadline cut it short. */
+async function refreshAll(
+  orgId: string,
+  client: OdooClient,
+  run: OrgRun,
+  counts: SyncCounts,
+  progress: Progress,
+) {
+  const spec = jobSpec(run.options.job);
+  const r = { options: run.options, orgId, spec, now: run.now, deadline: run.deadline };
+  const before = counts.pages;
+  const complete = await refresh(client, r, progress, counts);
+  const pages = counts.pages - before;
+  run.logger("info", "sync_refreshed", { org_id: orgId, run_id: run.runId, pages, complete });
+  return complete;
 }
 
 /** Reconciles deletions when due (see reconcile.ts); false when the deadline cut it short. */
@@ -107,13 +122,8 @@ async function connect(
   }
 }
 
-/**
- * Syncs `orgId`; never throws: a failure is a result with a fixed code.
- *
- * @example
- * const result = await syncOrg(orgId, { options, mode: "incremental", runId, now, logger, deadline });
- */
-export async function syncOrg(orgId: string, run: OrgRun): Promise<OrgResult> {
+/** One organization's work; never throws: a failure is a result with a fixed code. */
+async function syncOnce(orgId: string, run: OrgRun): Promise<OrgResult> {
   const counts: SyncCounts = { fetched: 0, upserted: 0, pages: 0, deleted: 0 };
   const { sql, job, functionName } = run.options;
   const fields = { function_name: functionName, run_id: run.runId, job, org_id: orgId };
@@ -127,10 +137,11 @@ export async function syncOrg(orgId: string, run: OrgRun): Promise<OrgResult> {
       return { org_id: orgId, status: "error", error, ...counts };
     }
     secret = connection.secret;
-    let complete = await walk(orgId, connection.client, run, counts);
-    // Only a finished walk counts as a visit: an org stopped by the deadline
-    // before its first page must keep its place at the front of the queue.
-    if (complete && counts.pages === 0) await touchCursor(sql, { orgId, job });
+    const progress = await loadProgress(sql, { orgId, job });
+    let complete = await walk(orgId, connection.client, run, counts, progress);
+    if (complete && run.mode === "full") {
+      complete = await refreshAll(orgId, connection.client, run, counts, progress);
+    }
     if (complete) complete = await reconcileIfDue(orgId, connection.client, run, counts);
     const duration_ms = Date.now() - startedMs;
     run.logger("info", "sync_org_finished", { ...fields, ...counts, complete, duration_ms });
@@ -145,4 +156,29 @@ export async function syncOrg(orgId: string, run: OrgRun): Promise<OrgResult> {
     });
     return { org_id: orgId, status: "error", error, ...counts };
   }
+}
+
+/**
+ * Syncs `orgId`; never throws: a failure is a result with a fixed code. Then
+ * records whether the run moved forward (progress.ts): it finished its work
+ * or stored at least one page, whatever its status.
+ *
+ * @example
+ * const result = await syncOrg(orgId, { options, mode: "incremental", runId, now, logger, deadline });
+ */
+export async function syncOrg(orgId: string, run: OrgRun): Promise<OrgResult> {
+  const result = await syncOnce(orgId, run);
+  const progressed = (result.status === "ok" && result.complete) || result.pages > 0;
+  const { sql, job } = run.options;
+  try {
+    await recordProgress(sql, { orgId, job }, progressed);
+  } catch (err) {
+    const error_name = err instanceof Error ? err.name : typeof err;
+    run.logger("warn", "sync_progress_not_recorded", {
+      org_id: orgId,
+      run_id: run.runId,
+      error_name,
+    });
+  }
+  return result;
 }

@@ -11,11 +11,17 @@
  * inside a single second is walked by id within that second. No page can
  * repeat forever and no record is skipped.
  *
- * Only an EMPTY page ends the walk, never a short one: up to Odoo 17 a limited
+ * Only an EMPTY page ends the walk, never a short one: on Odoo 17, 18 and 19 a limited
  * search drops the records the user may not read AFTER the SQL LIMIT
  * (`addons/mail/models/mail_message.py` `_search`), so a page can be short
  * while more rows follow. A page shorter than the limit says nothing about
  * the second it ends in either, so it is treated like a full one.
+ *
+ * A pager can skip what an earlier pass already read of one second (`skip`):
+ * a pass that re-reads the overlap before the saved cursor does not walk the
+ * cursor's own second again from id 0, which for a second holding more rows
+ * than one run can read (a module upgrade rewrites every lead in one
+ * transaction) would never end (issue 25).
  */
 import { formatOdooDatetime, type OdooClient, parseOdooDatetime } from "../odoo-client.ts";
 import type { JobSpec, OdooRow } from "./jobs.ts";
@@ -73,11 +79,35 @@ export function afterCursor(cursor: Cursor | null): unknown[] {
   ];
 }
 
+/**
+ * Domain leaving out the ids of `skip`'s second up to `skip.id` (read by an earlier pass).
+ *
+ * @example
+ * notSeen({ writeDate: new Date("2024-03-01T09:30:00Z"), id: 7 });
+ * // ["|", "|", ["write_date", "<", "2024-03-01 09:30:00"],
+ * //  ["write_date", ">=", "2024-03-01 09:30:01"], ["id", ">", 7]]
+ */
+export function notSeen(skip: Cursor | null): unknown[] {
+  if (skip === null || skip.id <= 0) return [];
+  const s = skip.writeDate.getTime();
+  return [
+    "|",
+    "|",
+    ["write_date", "<", stamp(s)],
+    ["write_date", ">=", stamp(s + SECOND)],
+    ["id", ">", skip.id],
+  ];
+}
+
 /** Where and how to page. */
 export interface PagerOptions {
   spec: JobSpec;
-  /** Saved position; null = from the beginning. */
+  /** Saved position; null = from the beginning. A position inside a second resumes that second first. */
   start: Cursor | null;
+  /** Ids already read in one second (see {@linkcode notSeen}); null = none. */
+  skip?: Cursor | null;
+  /** `start` is where an unfinished walk stopped: finish its second first. Default false. */
+  resume?: boolean;
   pageSize: number;
 }
 
@@ -90,10 +120,12 @@ export interface PagerOptions {
  */
 export function createPager(client: OdooClient, options: PagerOptions): Pager {
   const { spec, start, pageSize } = options;
+  const skip = notSeen(options.skip ?? null);
   let cursor = start;
-  let inSecond = false;
+  // A run that stopped inside a second finishes that second first.
+  let inSecond = options.resume === true && start !== null && start.id > 0;
   const read = (domain: unknown[], order: string) =>
-    client.searchRead(spec.model, [...spec.baseDomain, ...domain], {
+    client.searchRead(spec.model, [...spec.baseDomain, ...skip, ...domain], {
       fields: spec.fields,
       order,
       limit: pageSize,

@@ -6,7 +6,7 @@
  * (last, max] settles our rows in that range, so memory stays flat.
  *
  * A row is marked deleted only after Odoo confirms it is gone: the candidates
- * are asked for by id (`id in [...]`, no limit). Up to Odoo 17 a limited
+ * are asked for by id (`id in [...]`, no limit). On Odoo 17, 18 and 19 a limited
  * search drops unreadable records after applying the limit
  * (`addons/mail/models/mail_message.py` `_search`), so a page can come back
  * empty while later records exist; without the confirmation, every row after

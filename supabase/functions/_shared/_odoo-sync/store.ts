@@ -91,25 +91,31 @@ export interface PageWrite extends OrgJob {
   spec: JobSpec;
   rowsJson: string;
   cursor: Cursor | null;
+  /** When the pass this page belongs to started: the page's cursor is then also the pass's position. */
+  passStartedAt?: Date;
 }
 
 /**
- * Stores one page: the rows and the cursor advance in ONE transaction, so a
- * crash leaves either both or neither. The cursor never moves back (re-reading
- * the overlap window, or a full resync, passes older positions). Returns the
- * number of rows written.
+ * Stores one page: the rows, the cursor advance and the pass's position in ONE
+ * transaction, so a crash leaves either all or none. The cursor (the furthest
+ * position ever stored) never moves back (re-reading the overlap passes older
+ * positions); the pass position is where the next run continues this pass.
+ * Returns the number of rows written.
  *
  * @example
- * const written = await commitPage(sql, { spec, orgId, job: "crm", rowsJson, cursor });
+ * const written = await commitPage(sql, { spec, orgId, job: "crm", rowsJson, cursor, passStartedAt });
  */
 export function commitPage(sql: Sql, page: PageWrite): Promise<number> {
   const { spec, orgId, job, rowsJson, cursor } = page;
+  const pass = page.passStartedAt ?? null;
   return asServiceRole(sql, async (tx) => {
     const written = await spec.upsert(tx, orgId, rowsJson);
     if (cursor !== null) {
       await tx`
-        insert into public.sync_cursors (org_id, job, cursor_write_date, cursor_id, updated_at)
-        values (${orgId}::uuid, ${job}, ${cursor.writeDate}, ${cursor.id}, now())
+        insert into public.sync_cursors (org_id, job, cursor_write_date, cursor_id, updated_at,
+          pass_write_date, pass_id, pass_started_at)
+        values (${orgId}::uuid, ${job}, ${cursor.writeDate}, ${cursor.id}, now(),
+          ${pass && cursor.writeDate}, ${pass && cursor.id}, ${pass})
         on conflict (org_id, job) do update set
           cursor_write_date = greatest(sync_cursors.cursor_write_date, excluded.cursor_write_date),
           cursor_id = case
@@ -118,24 +124,14 @@ export function commitPage(sql: Sql, page: PageWrite): Promise<number> {
             when excluded.cursor_write_date = sync_cursors.cursor_write_date
               then greatest(sync_cursors.cursor_id, excluded.cursor_id)
             else sync_cursors.cursor_id end,
+          pass_write_date = case when ${pass !== null} then excluded.pass_write_date
+            else sync_cursors.pass_write_date end,
+          pass_id = case when ${pass !== null} then excluded.pass_id else sync_cursors.pass_id end,
+          pass_started_at = coalesce(excluded.pass_started_at, sync_cursors.pass_started_at),
           updated_at = excluded.updated_at`;
     }
     return written;
   });
-}
-
-/**
- * Marks (org, job) as visited without moving its cursor (for the fairness order).
- *
- * @example
- * await touchCursor(sql, { orgId, job: "chatter" });
- */
-export async function touchCursor(sql: Sql, { orgId, job }: OrgJob): Promise<void> {
-  await asServiceRole(sql, (tx) =>
-    tx`
-      insert into public.sync_cursors (org_id, job, updated_at)
-      values (${orgId}::uuid, ${job}, now())
-      on conflict (org_id, job) do update set updated_at = excluded.updated_at`);
 }
 
 /**

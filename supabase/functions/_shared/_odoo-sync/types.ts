@@ -4,22 +4,21 @@
  */
 import type { Sql } from "../db.ts";
 import type { Logger } from "../log.ts";
+import type { SyncErrorCode } from "../error-catalogue.ts";
+import type { OutboundPolicy } from "../outbound.ts";
 
 /** Which Odoo data a function syncs: `crm.lead` rows or their chatter (`mail.message`). */
 export type SyncJob = "crm" | "chatter";
 
-/** `incremental` continues from the saved cursor; `full` starts from the beginning. */
+/**
+ * `incremental` continues the saved pass (or starts the next one); `full` does
+ * that, then the full refresh of every record's values by id (continuing an
+ * unfinished one), then reconciliation.
+ */
 export type SyncMode = "incremental" | "full";
 
-/** Per-organization failure codes: a closed set; details go to the log only. */
-export type SyncErrorCode =
-  | "credential_missing"
-  | "odoo_auth_failed"
-  | "odoo_timeout"
-  | "odoo_unreachable"
-  | "odoo_api_unavailable"
-  | "odoo_error"
-  | "internal_error";
+/** Per-organization failure codes: the catalogue's `sync` codes a function reports; details go to the log only. */
+export type { SyncErrorCode };
 
 /** Work done for one organization (also reported for a failed one: what was committed). */
 export interface SyncCounts {
@@ -59,8 +58,9 @@ export interface SyncTuning {
    */
   orgGraceMs?: number;
   /**
-   * Each incremental run starts this many minutes before its saved cursor (and
-   * never after `now` minus it). Odoo stamps `write_date` with the START of the
+   * Each new pass starts this many minutes before the previous pass started (and
+   * never after the saved cursor; within the cursor's own second only ids after
+   * the saved one are read again). Odoo stamps `write_date` with the START of the
    * writing transaction and others see the row only at commit, so an edit made
    * in a transaction that ran across the previous run carries a write_date
    * older than the cursor; the overlap reads it anyway. Covers transactions up
@@ -80,6 +80,10 @@ export interface SyncTuning {
     retries?: number;
     backoffMs?: number;
     sleep?: (ms: number) => Promise<void>;
+    /** Where requests may go. Default: the function's (OUTBOUND_ALLOW_PRIVATE); else production. */
+    policy?: OutboundPolicy;
+    /** Largest answer of one call in bytes. Default: OUTBOUND_ODOO_MAX_BYTES (16 MiB). */
+    maxAnswerBytes?: number;
   };
 }
 

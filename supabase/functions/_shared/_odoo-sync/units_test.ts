@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { parseSyncBody, planRun } from "./request.ts";
 import type { RequestBody } from "../auth-guard.ts";
-import { afterCursor } from "./pager.ts";
+import { afterCursor, notSeen } from "./pager.ts";
+import { planPass, type Progress } from "./progress.ts";
 import { errorCode } from "./org.ts";
 import { jobSpec, pageJson } from "./jobs.ts";
 import { commitPage, loadCursor } from "./store.ts";
@@ -93,6 +94,84 @@ Deno.test("afterCursor: write_date >= second, minus the ids of that second alrea
     "&",
     ["write_date", ">=", "2024-03-01 09:30:00"],
     ["id", ">", 42],
+  ]);
+});
+
+Deno.test("planPass: an unfinished pass continues; a new one re-reads the overlap before the cursor's second only", () => {
+  const t = (iso: string) => new Date(iso);
+  const cursor = { writeDate: t("2026-12-01T09:00:00Z"), id: 41_000 };
+  const none: Progress = {
+    cursor: null,
+    pass: null,
+    passStartedAt: null,
+    refreshAfterId: null,
+    refreshStartedAt: null,
+  };
+  const now = t("2026-12-01T12:00:00Z");
+  const cases: [string, Progress, ReturnType<typeof planPass>][] = [
+    ["never ran: from the beginning", none, {
+      start: null,
+      skip: null,
+      resume: false,
+      startedAt: now,
+    }],
+    [
+      "stopped inside a second: continue after the saved id, skipping what the cursor covers",
+      {
+        ...none,
+        cursor,
+        pass: { writeDate: t("2026-12-01T08:59:00Z"), id: 7 },
+        passStartedAt: t("2026-12-01T11:59:00Z"),
+      },
+      {
+        start: { writeDate: t("2026-12-01T08:59:00Z"), id: 7 },
+        skip: cursor,
+        resume: true,
+        startedAt: t("2026-12-01T11:59:00Z"),
+      },
+    ],
+    [
+      "the pass at the cursor: continue after its id, nothing to skip",
+      { ...none, cursor, pass: cursor, passStartedAt: t("2026-12-01T11:59:00Z") },
+      { start: cursor, skip: null, resume: true, startedAt: t("2026-12-01T11:59:00Z") },
+    ],
+    [
+      "new pass, the last one started 5 minutes after the cursor: overlap, then the cursor's second after its id",
+      { ...none, cursor, passStartedAt: t("2026-12-01T09:05:00Z") },
+      {
+        start: { writeDate: t("2026-12-01T08:50:00Z"), id: 0 },
+        skip: cursor,
+        resume: false,
+        startedAt: now,
+      },
+    ],
+    [
+      "new pass, nothing changed for hours: nothing before the cursor is read again",
+      { ...none, cursor, passStartedAt: t("2026-12-01T11:00:00Z") },
+      { start: cursor, skip: null, resume: false, startedAt: now },
+    ],
+    [
+      "saved before issue 25 (no pass start): the overlap counts from the cursor",
+      { ...none, cursor },
+      {
+        start: { writeDate: t("2026-12-01T08:45:00Z"), id: 0 },
+        skip: cursor,
+        resume: false,
+        startedAt: now,
+      },
+    ],
+  ];
+  for (const [name, progress, expected] of cases) {
+    assert.deepEqual(planPass(progress, now, 15), expected, name);
+  }
+  assert.deepEqual(notSeen(null), []);
+  assert.deepEqual(notSeen({ writeDate: t("2026-12-01T09:00:00Z"), id: 0 }), []);
+  assert.deepEqual(notSeen(cursor), [
+    "|",
+    "|",
+    ["write_date", "<", "2026-12-01 09:00:00"],
+    ["write_date", ">=", "2026-12-01 09:00:01"],
+    ["id", ">", 41_000],
   ]);
 });
 

@@ -86,12 +86,13 @@ export interface AlertRow {
   last_seen_at: Date;
 }
 
-const UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
-
 /**
- * Open alerts that name the organization, or name no organization at all
- * (project-wide: they stop every organization's jobs). Alerts naming another
- * organization are never returned. Null when the table does not exist (yet).
+ * Open alerts that concern the organization (`org_id`: its organization, run
+ * or bot, filled in by the watchdog migration's trigger) or the whole project
+ * (`project_wide`: a cron job or a Vault secret, which stop every
+ * organization's jobs). Alerts of another organization, and those of no single
+ * organization that are not project-wide (a stuck run over every
+ * organization), are never returned. Null when the table does not exist (yet).
  */
 export async function openAlerts(sql: Sql, orgId: string): Promise<AlertRow[] | null> {
   const [{ present }] = await sql<{ present: boolean }[]>`
@@ -100,9 +101,7 @@ export async function openAlerts(sql: Sql, orgId: string): Promise<AlertRow[] | 
   return await sql<AlertRow[]>`
     select check_id::text, subject::text, severity::text, detail::text, opened_at, last_seen_at
     from public.edge_guard_alerts
-    where resolved_at is null
-      and (strpos(subject || ' ' || coalesce(detail, ''), ${orgId}::text) > 0
-        or (subject || ' ' || coalesce(detail, '')) !~* ${UUID_PATTERN})
+    where resolved_at is null and (org_id = ${orgId}::uuid or project_wide)
     order by opened_at desc
     limit 50`;
 }
