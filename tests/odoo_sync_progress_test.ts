@@ -34,7 +34,7 @@ async function world(spec: SyncOrgSpec, odooCallMs = 0) {
     const handler = base.handler({
       now: () => new Date(clock),
       fetch: slowOdoo,
-      sync: { dispatchNext: false, odoo: { retries: 0, sleep: () => Promise.resolve() }, ...sync },
+      sync: { odoo: { retries: 0, sleep: () => Promise.resolve() }, ...sync },
     });
     const json = { scheduled_for: new Date(at).toISOString(), org_id: org.id, ...body };
     const res = await handler(makeRequest({ method: "POST", bearer: TEST_SERVICE_ROLE_KEY, json }));
