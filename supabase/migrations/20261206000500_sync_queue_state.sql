@@ -53,10 +53,12 @@ alter table public.sync_queue_settings add constraint sync_queue_settings_refres
 -- A project that ran the first dispatcher keeps its cadence (its table goes in ..._sync_queue_tick.sql).
 do $$
 begin
-  if exists (select 1 from information_schema.columns where table_schema = 'public'
-      and table_name = 'sync_dispatch_settings' and column_name = 'full_refresh_every') then
-    execute 'update public.sync_queue_settings q set full_refresh_every = d.full_refresh_every
-      from public.sync_dispatch_settings d where d.job = q.job';
+  if to_regclass('public.sync_dispatch_settings') is not null then
+    if exists (select 1 from pg_attribute a where a.attrelid = to_regclass('public.sync_dispatch_settings')
+        and a.attname = 'full_refresh_every' and not a.attisdropped) then
+      execute 'update public.sync_queue_settings q set full_refresh_every = d.full_refresh_every
+        from public.sync_dispatch_settings d where d.job = q.job';
+    end if;
   end if;
 end
 $$;

@@ -96,6 +96,26 @@ as $$
   group by s.org_id
 $$;
 
+-- org_sync_stalled (first in ..._watchdog_stalls.sql) over the queue's state:
+-- an organization is watched while the queue has it enrolled (sync_org_state,
+-- a primary-key probe per stalled cursor), not by a lookup of its credential.
+create or replace function edge_guard.check_org_stalls(p_runs integer)
+returns table (check_id text, subject text, severity text, detail text)
+language sql stable
+set search_path = ''
+as $$
+  select 'org_sync_stalled', 'org:' || c.org_id::text, 'error',
+    string_agg(c.job || ' made no forward progress in its last ' ||
+      edge_guard.plural(c.stalled_runs, 'run') || ' (position ' ||
+      coalesce(coalesce(c.pass_write_date, c.cursor_write_date)::text || ' id ' ||
+        coalesce(c.pass_id, c.cursor_id, 0)::text, 'none') ||
+      ', last progress ' || coalesce(c.progressed_at::text, 'never') || ')', '; ' order by c.job)
+  from public.sync_cursors c
+  join public.sync_org_state s on s.org_id = c.org_id and s.job = c.job
+  where c.stalled_runs >= p_runs
+  group by c.org_id
+$$;
+
 -- The latest run of each job (one index probe per job) started more than the tolerance late.
 create or replace function edge_guard.check_drift(p_now timestamptz, p_tolerance interval)
 returns table (check_id text, subject text, severity text, detail text)

@@ -9,6 +9,7 @@
  * Internal: use `odoo-sync.ts`.
  */
 import type { RequestBody } from "../auth-guard.ts";
+import type { WorkerStopReason } from "../error-catalogue.ts";
 import { log as defaultLogger } from "../log.ts";
 import { syncWithin } from "./deadline.ts";
 import { claimNext, endRun, startWorker, stopWorker } from "./queue.ts";
@@ -28,20 +29,24 @@ export function parseWorkerBody(body: RequestBody): { workerId: number | null } 
 export interface WorkerReport {
   workerId: number | null;
   claimed: number;
-  reason: "no_slot" | "queue_empty" | "budget_spent" | "error";
+  reason: WorkerStopReason;
 }
 
 /** Monotonic milliseconds: the budget must not depend on the wall clock. */
 const elapsedSince = (start: number) => performance.now() - start;
 
-async function loop(workerId: number, budgetMs: number, options: SyncOptions) {
+async function loop(
+  workerId: number,
+  budgetMs: number,
+  options: SyncOptions,
+): Promise<{ claimed: number; reason: WorkerStopReason }> {
   const now = options.now ?? (() => new Date());
   const logger = options.logger ?? defaultLogger;
   const start = performance.now();
   let claimed = 0;
   while (elapsedSince(start) < budgetMs) {
     const claim = await claimNext(options.sql, workerId);
-    if (claim === null) return { claimed, reason: "queue_empty" as const };
+    if (claim === null) return { claimed, reason: "queue_empty" };
     claimed++;
     const result = await syncWithin(claim, { options, now, logger });
     const owned = await endRun(options.sql, claim.runId, result);
@@ -49,7 +54,7 @@ async function loop(workerId: number, budgetMs: number, options: SyncOptions) {
       logger("warn", "sync_run_lease_lost", { job: options.job, run_id: claim.runId });
     }
   }
-  return { claimed, reason: "budget_spent" as const };
+  return { claimed, reason: "budget_spent" };
 }
 
 /**
@@ -80,7 +85,7 @@ export async function runWorker(
   } catch (err) {
     const error_name = err instanceof Error ? err.name : typeof err;
     logger("error", "sync_worker_failed", { ...fields, worker_id: workerId, error_name });
-    return { workerId, claimed: 0, reason: "error" };
+    return { workerId, claimed: 0, reason: "worker_failed" };
   } finally {
     if (lease !== null) await stopWorker(options.sql, lease.workerId, relay).catch(() => {});
   }
