@@ -76,7 +76,7 @@ function assertNoErrors(run: Run) {
 /** Runs every edge-function job's command `times` times, as pg_cron would, and delivers. */
 async function runJobs(sql: Sql, times = 1) {
   const jobs = await sql`select command from cron.job
-    where command like '%/functions/v1/%' or command like '%dispatch_odoo_sync%'`;
+    where command like '%/functions/v1/%' or command like '%tick_odoo_sync%'`;
   for (let i = 0; i < times; i++) for (const j of jobs) await sql.unsafe(j.command);
   await awaitPgNet(sql);
 }
@@ -207,7 +207,7 @@ async function anonKeyInVault(c: Ctx) {
 async function recent401s(c: Ctx) {
   await c.sql`select vault.update_secret(id, ${OTHER_SERVICE_KEY}) from vault.secrets
     where name = 'service_role_key'`;
-  // One organization with an odoo credential, so the sync jobs' dispatcher sends a request.
+  // One organization with an odoo credential, so the sync jobs' tick wakes a worker.
   const org = crypto.randomUUID();
   await c.sql`insert into public.organizations (id, name) values (${org}, 'Doctor org')`;
   await c.sql`select public.upsert_integration_credential(${org}::uuid, 'odoo', 'k',

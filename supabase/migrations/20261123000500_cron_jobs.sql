@@ -2,8 +2,8 @@
 -- Safe to run more than once, on a real Supabase project and on the local stack.
 --
 -- Every job reads the project URL and the service role key from Vault at run
--- time (secrets `project_url` and `service_role_key`; README.md, "Vault secrets
--- the cron jobs need"), so no command holds a key or a URL. If a secret is missing the request fails
+-- time (secrets `project_url` and `service_role_key`; docs/database.md, "Vault
+-- secrets the cron jobs need"), so no command holds a key or a URL. If a secret is missing the request fails
 -- (null url) and the failure is visible in cron.job_run_details.
 --
 -- Every job also records the pg_net request id with its job and function name
@@ -79,10 +79,16 @@ begin
   end loop;
 
   -- cron.schedule with a name replaces the command of an existing job of that name.
-  perform cron.schedule('odoo-crm-sync-incremental', '*/15 * * * *',
-    format(fn_call, 'odoo-crm-sync-incremental', 'odoo-crm-sync', sync_body, 120000));
-  perform cron.schedule('odoo-chatter-sync-incremental', '5-59/15 * * * *',
-    format(fn_call, 'odoo-chatter-sync-incremental', 'odoo-chatter-sync', sync_body, 120000));
+  -- The two sync jobs are defined once, by public.schedule_odoo_sync_jobs()
+  -- (..._sync_queue_tick.sql); re-running this file keeps that definition.
+  if to_regprocedure('public.schedule_odoo_sync_jobs()') is not null then
+    perform public.schedule_odoo_sync_jobs();
+  else
+    perform cron.schedule('odoo-crm-sync-incremental', '*/15 * * * *',
+      format(fn_call, 'odoo-crm-sync-incremental', 'odoo-crm-sync', sync_body, 120000));
+    perform cron.schedule('odoo-chatter-sync-incremental', '5-59/15 * * * *',
+      format(fn_call, 'odoo-chatter-sync-incremental', 'odoo-chatter-sync', sync_body, 120000));
+  end if;
   perform cron.schedule('bot-scheduler', '* * * * *',
     format(fn_call, 'bot-scheduler', 'bot-scheduler', tick_body, 120000));
   perform cron.schedule('check-sla-breaches', '*/5 * * * *',

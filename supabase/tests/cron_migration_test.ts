@@ -2,7 +2,7 @@
  * Re-running the cron migration removes jobs that send a literal key (the seed
  * incident: `odoo-crm-sync-incremental` sent the anon key) and restores the
  * Vault-based jobs, while leaving unrelated jobs alone. Runs the real migration
- * file and the ones after it (the sync dispatcher re-points the two sync jobs)
+ * file and the ones after it (the sync queue's tick re-points the two sync jobs)
  * with psql against the shared test database; the end state equals the state
  * after `applyLocalStack`, plus nothing.
  */
@@ -60,15 +60,15 @@ Deno.test("re-running the cron migration removes literal-key jobs and keeps othe
         'bot-scheduler', 'check-sla-breaches')`;
     assert.equal(ours.length, 4);
     for (const job of ours) {
-      // The sync jobs call the dispatcher, which reads Vault itself.
-      const viaVault = /vault\.decrypted_secrets|^select public\.dispatch_odoo_sync\('\w+'\);$/;
+      // The sync jobs call the queue's tick, which reads Vault itself.
+      const viaVault = /vault\.decrypted_secrets|^select public\.tick_odoo_sync\('\w+'\);$/;
       assert.match(job.command, viaVault, job.jobname);
       assert.doesNotMatch(job.command, /eyJ|sb_|https?:\/\//, job.jobname);
     }
     const crm = ours.find((j) => j.jobname === "odoo-crm-sync-incremental");
     assert.deepEqual([crm?.schedule, crm?.command], [
       "* * * * *",
-      "select public.dispatch_odoo_sync('crm');",
+      "select public.tick_odoo_sync('crm');",
     ]);
   } finally {
     const leftovers = [...LEGACY_JOBS.slice(1).map(([n]) => n), UNRELATED[0]];

@@ -145,24 +145,25 @@ Deno.test("integration-status: each job's latest run of the caller's organizatio
     const after = (await (await handler(get(await member(a)))).json()).jobs[1];
     const failed = after.last_run;
     assert.deepEqual([failed.status, failed.error], ["failed", "odoo_timeout"]);
-    assert.deepEqual(
-      after.next_attempt,
-      { at: "2026-11-23T10:38:00.000Z", reason: "backoff", failures: 1 },
-      "the failed run moved the sync state (its trigger): a retry after the backoff",
+    assert.equal(
+      after.next_attempt.reason,
+      "schedule",
+      "a run row alone moves no state (only finish/fail do): due at the next tick",
     );
 
-    // The dispatcher's state (written by its trigger when a dispatched run ends): CRM succeeded
-    // in this period, so it is due in the next one; chatter failed at 10:22:41 and backs off.
+    // The sync queue's state, as finish_org_sync / fail_org_sync leave it: CRM succeeded in this
+    // period, so it is due at its slot in the next one; chatter failed at 10:22:41 and backs off.
     const at = (ms: number) => new Date(NOW.getTime() + ms);
     await sql`insert into public.sync_org_state
         (org_id, job, last_success_at, last_finished_at, last_status, consecutive_failures,
-         next_attempt_at)
-      values (${a}, 'crm', ${at(-6 * 60_000)}, ${at(-6 * 60_000)}, 'succeeded', 0, null),
-        (${a}, 'chatter', null, ${NOW}, 'failed', 1, ${at(15 * 60_000)})
+         next_attempt_at, next_due_at)
+      values (${a}, 'crm', ${at(-6 * 60_000)}, ${at(-6 * 60_000)}, 'succeeded', 0, null,
+          ${new Date("2026-11-23T10:30:00Z")}),
+        (${a}, 'chatter', null, ${NOW}, 'failed', 1, ${at(15 * 60_000)}, ${at(15 * 60_000)})
       on conflict (org_id, job) do update set last_success_at = excluded.last_success_at,
         last_finished_at = excluded.last_finished_at, last_status = excluded.last_status,
         consecutive_failures = excluded.consecutive_failures,
-        next_attempt_at = excluded.next_attempt_at`;
+        next_attempt_at = excluded.next_attempt_at, next_due_at = excluded.next_due_at`;
     const due = (await (await handler(get(await member(a)))).json()).jobs;
     assert.deepEqual(
       due.map((j: { next_run_at: string }) => j.next_run_at),
@@ -231,6 +232,8 @@ Deno.test("integration-status: an organization sees its own alerts (its runs, bo
       logger: captureLogs().logger,
       now: () => NOW,
     });
+    // The shared test database runs the watchdog's cron job: resolve what it opened meanwhile.
+    await sql`update public.edge_guard_alerts set resolved_at = now() where resolved_at is null`;
     const stuck = async (org: string | null) => {
       const [{ id }] = await sql`insert into public.sync_runs
           (idempotency_key, integration, job, scheduled_for, started_at, status, org_id)
