@@ -285,8 +285,12 @@ from public.sync_dispatch_settings s;
 revoke all on table public.sync_dispatch_overview from public, anon, authenticated;
 grant select on table public.sync_dispatch_overview to service_role;
 
--- The cron jobs keep their names and tick every minute; one tick = one call.
-select cron.schedule('odoo-crm-sync-incremental', '* * * * *',
-  $cmd$select public.dispatch_odoo_sync('crm');$cmd$);
-select cron.schedule('odoo-chatter-sync-incremental', '* * * * *',
-  $cmd$select public.dispatch_odoo_sync('chatter');$cmd$);
+-- The cron jobs are defined once, by public.edge_guard_schedule_jobs()
+-- (..._cron_jobs_defined_once.sql), so re-running this file changes no job.
+do $$
+begin
+  if to_regprocedure('public.edge_guard_schedule_jobs()') is not null then
+    perform public.edge_guard_schedule_jobs();
+  end if;
+end
+$$;
