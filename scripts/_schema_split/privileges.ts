@@ -39,6 +39,15 @@ function sameObject(aclName: string, name: string): boolean {
   return aclName.split("(")[0] === name.split("(")[0] && argCount(aclName) === argCount(name);
 }
 
+/** One `REVOKE ALL` line: pg_dump's own `REVOKE ALL ... FROM PUBLIC;` joins the roles'. */
+function withRevoke(revoke: string, acl: string): string {
+  const [first, ...rest] = acl.split("\n");
+  if (/^REVOKE ALL ON .* FROM PUBLIC;$/.test(first)) {
+    return [`${first.slice(0, -1)}, ${revoke.match(/ FROM (.*);$/)![1]};`, ...rest].join("\n");
+  }
+  return `${revoke}\n${acl}`;
+}
+
 /**
  * `entries` with a `REVOKE ALL ... FROM <default grantees>` in front of the
  * grants of every object that default privileges cover.
@@ -59,7 +68,7 @@ export function revokeDefaults(entries: DumpEntry[], platform: DumpEntry[]): Dum
     const i = out.findIndex((a) =>
       a.type === "ACL" && a.schema === e.schema && sameObject(a.name, name)
     );
-    if (i >= 0) out[i] = { ...out[i], sql: `${revoke}\n${out[i].sql}` };
+    if (i >= 0) out[i] = { ...out[i], sql: withRevoke(revoke, out[i].sql) };
     else out.push({ name, type: "ACL", schema: e.schema, sql: revoke });
   }
   return out;

@@ -93,8 +93,8 @@ export function readme(files: [string, string[]][]): string {
     if (!inArea.length) continue;
     lines.push("", `## ${title}`, "");
     for (const [name, statements] of inArea) {
-      const objects = statements.map((s) => s.match(OBJECT)?.[1]).filter((o) => o !== undefined)
-        .map((o) => `\`${o!.replace(/^public\./, "")}\``);
+      const objects = [...new Set(statements.map((s) => s.match(OBJECT)?.[1]))]
+        .filter((o) => o !== undefined).map((o) => `\`${o!.replace(/^public\.|"/g, "")}\``);
       lines.push(`- [${name}](${name}): ${objects.join(", ") || "calls and rows"}`);
     }
   }

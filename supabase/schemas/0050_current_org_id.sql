@@ -13,7 +13,6 @@ CREATE FUNCTION public.current_org_id() RETURNS uuid
   ) claim
 $_$;
 
-REVOKE ALL ON FUNCTION public.current_org_id() FROM anon, authenticated, service_role;
-REVOKE ALL ON FUNCTION public.current_org_id() FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.current_org_id() FROM PUBLIC, anon, authenticated, service_role;
 GRANT ALL ON FUNCTION public.current_org_id() TO authenticated;
 GRANT ALL ON FUNCTION public.current_org_id() TO service_role;

@@ -84,8 +84,7 @@ ALTER TABLE ONLY public.sync_runs
 
 ALTER TABLE public.sync_runs ENABLE ROW LEVEL SECURITY;
 
-REVOKE ALL ON FUNCTION public.sync_runs_track_org() FROM anon, authenticated, service_role;
-REVOKE ALL ON FUNCTION public.sync_runs_track_org() FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.sync_runs_track_org() FROM PUBLIC, anon, authenticated, service_role;
 
 REVOKE ALL ON TABLE public.sync_runs FROM anon, authenticated, service_role;
 GRANT ALL ON TABLE public.sync_runs TO service_role;

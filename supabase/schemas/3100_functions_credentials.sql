@@ -58,10 +58,8 @@ begin
 end
 $$;
 
-REVOKE ALL ON FUNCTION public.get_integration_credential(uuid, text) FROM anon, authenticated, service_role;
-REVOKE ALL ON FUNCTION public.get_integration_credential(p_org_id uuid, p_integration_type text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.get_integration_credential(p_org_id uuid, p_integration_type text) FROM PUBLIC, anon, authenticated, service_role;
 GRANT ALL ON FUNCTION public.get_integration_credential(p_org_id uuid, p_integration_type text) TO service_role;
 
-REVOKE ALL ON FUNCTION public.upsert_integration_credential(uuid, text, text, text, text, text, jsonb) FROM anon, authenticated, service_role;
-REVOKE ALL ON FUNCTION public.upsert_integration_credential(p_org_id uuid, p_integration_type text, p_secret text, p_base_url text, p_database_name text, p_login text, p_settings jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.upsert_integration_credential(p_org_id uuid, p_integration_type text, p_secret text, p_base_url text, p_database_name text, p_login text, p_settings jsonb) FROM PUBLIC, anon, authenticated, service_role;
 GRANT ALL ON FUNCTION public.upsert_integration_credential(p_org_id uuid, p_integration_type text, p_secret text, p_base_url text, p_database_name text, p_login text, p_settings jsonb) TO service_role;

@@ -134,24 +134,18 @@ begin
 end
 $$;
 
-REVOKE ALL ON FUNCTION public.dispatch_odoo_sync(text, timestamp with time zone, integer) FROM anon, authenticated, service_role;
-REVOKE ALL ON FUNCTION public.dispatch_odoo_sync(p_job text, p_now timestamp with time zone, p_limit integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.dispatch_odoo_sync(p_job text, p_now timestamp with time zone, p_limit integer) FROM PUBLIC, anon, authenticated, service_role;
 GRANT ALL ON FUNCTION public.dispatch_odoo_sync(p_job text, p_now timestamp with time zone, p_limit integer) TO service_role;
 
-REVOKE ALL ON FUNCTION public.sync_due_orgs(text, timestamp with time zone, integer) FROM anon, authenticated, service_role;
-REVOKE ALL ON FUNCTION public.sync_due_orgs(p_job text, p_now timestamp with time zone, p_limit integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.sync_due_orgs(p_job text, p_now timestamp with time zone, p_limit integer) FROM PUBLIC, anon, authenticated, service_role;
 
-REVOKE ALL ON FUNCTION public.sync_full_refresh_due(uuid, text, timestamp with time zone) FROM anon, authenticated, service_role;
-REVOKE ALL ON FUNCTION public.sync_full_refresh_due(p_org_id uuid, p_job text, p_now timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.sync_full_refresh_due(p_org_id uuid, p_job text, p_now timestamp with time zone) FROM PUBLIC, anon, authenticated, service_role;
 GRANT ALL ON FUNCTION public.sync_full_refresh_due(p_org_id uuid, p_job text, p_now timestamp with time zone) TO service_role;
 
-REVOKE ALL ON FUNCTION public.sync_in_flight(text) FROM anon, authenticated, service_role;
-REVOKE ALL ON FUNCTION public.sync_in_flight(p_job text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.sync_in_flight(p_job text) FROM PUBLIC, anon, authenticated, service_role;
 GRANT ALL ON FUNCTION public.sync_in_flight(p_job text) TO service_role;
 
-REVOKE ALL ON FUNCTION public.sync_next_full_refresh(uuid, timestamp with time zone, interval) FROM anon, authenticated, service_role;
-REVOKE ALL ON FUNCTION public.sync_next_full_refresh(p_org_id uuid, p_after timestamp with time zone, p_every interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.sync_next_full_refresh(p_org_id uuid, p_after timestamp with time zone, p_every interval) FROM PUBLIC, anon, authenticated, service_role;
 GRANT ALL ON FUNCTION public.sync_next_full_refresh(p_org_id uuid, p_after timestamp with time zone, p_every interval) TO service_role;
 
-REVOKE ALL ON FUNCTION public.sync_reap_runs(text, timestamp with time zone) FROM anon, authenticated, service_role;
-REVOKE ALL ON FUNCTION public.sync_reap_runs(p_job text, p_now timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.sync_reap_runs(p_job text, p_now timestamp with time zone) FROM PUBLIC, anon, authenticated, service_role;

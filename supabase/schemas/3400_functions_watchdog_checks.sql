@@ -437,6 +437,5 @@ REVOKE ALL ON FUNCTION edge_guard.plural(n bigint, word text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION edge_guard.redact(t text) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION public.edge_guard_findings(timestamp with time zone) FROM anon, authenticated, service_role;
-REVOKE ALL ON FUNCTION public.edge_guard_findings(p_now timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.edge_guard_findings(p_now timestamp with time zone) FROM PUBLIC, anon, authenticated, service_role;
 GRANT ALL ON FUNCTION public.edge_guard_findings(p_now timestamp with time zone) TO service_role;

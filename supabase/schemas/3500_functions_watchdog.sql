@@ -144,6 +144,5 @@ REVOKE ALL ON FUNCTION edge_guard.notification(a public.edge_guard_alerts, p_eve
 
 REVOKE ALL ON FUNCTION edge_guard.notify(ids bigint[], p_event text, p_timeout_ms integer) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION public.edge_guard_watchdog(timestamp with time zone) FROM anon, authenticated, service_role;
-REVOKE ALL ON FUNCTION public.edge_guard_watchdog(p_now timestamp with time zone) FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.edge_guard_watchdog(p_now timestamp with time zone) FROM PUBLIC, anon, authenticated, service_role;
 GRANT ALL ON FUNCTION public.edge_guard_watchdog(p_now timestamp with time zone) TO service_role;

@@ -72,7 +72,6 @@ begin
 end
 $_$;
 
-REVOKE ALL ON FUNCTION public.edge_guard_schedule_jobs() FROM anon, authenticated, service_role;
-REVOKE ALL ON FUNCTION public.edge_guard_schedule_jobs() FROM PUBLIC;
+REVOKE ALL ON FUNCTION public.edge_guard_schedule_jobs() FROM PUBLIC, anon, authenticated, service_role;
 
 SELECT public.edge_guard_schedule_jobs();
