@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { startCluster } from "../supabase/local/cluster.ts";
 import { applyLocalStack, psqlFile } from "../supabase/local/apply.ts";
+import { SCHEDULE_JOBS_SQL } from "../scripts/_doctor/cron.ts";
 import { connect, type Sql } from "./support/db.ts";
 import { awaitPgNet } from "./support/pg_net.ts";
 import {
@@ -20,7 +21,6 @@ import {
 } from "./support/tokens.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const CRON_MIGRATION = `${ROOT}supabase/migrations/20261123000500_cron_jobs.sql`;
 const LINK_MIGRATION = `${ROOT}supabase/migrations/20261123000450_cron_http_requests.sql`;
 const OTHER_JWT_SECRET = "another-projects-jwt-secret-with-at-least-32-chars";
 const OTHER_SERVICE_KEY = await mintLegacyKey("service_role", OTHER_JWT_SECRET);
@@ -148,8 +148,19 @@ async function literalAnonKey(c: Ctx) {
     assertRow(run, "error", "cron_job_anon_key", "odoo-crm-sync-incremental", 'role "anon"');
     assertRow(run, "error", "http_auth_failures_unattributed", "net._http_response", "401 ×3");
     assertRow(run, "warn", "cron_job_literal_url", "odoo-crm-sync-incremental");
+    // The fix, as printed: the one function that defines every job.
+    const fix = run.text.match(
+      /fix: run (select public\.edge_guard_schedule_jobs\(\);) as postgres/,
+    );
+    assert.ok(fix, run.text);
+    await c.sql.unsafe(fix[1]);
+    const fixed = await c.doctor(c.env);
+    assert.doesNotMatch(fixed.text, /cron_job_anon_key|cron_job_literal_url/);
+    const [job] = await c.sql`select command from cron.job
+      where jobname = 'odoo-crm-sync-incremental'`;
+    assert.doesNotMatch(job.command, /functions\/v1|eyJ/, "the sync job is the current one");
   } finally {
-    await psqlFile(c.url, CRON_MIGRATION);
+    await c.sql.unsafe(SCHEDULE_JOBS_SQL);
   }
 }
 
@@ -157,9 +168,16 @@ async function missingVaultSecret(c: Ctx) {
   await c.sql`delete from vault.secrets where name = 'service_role_key'`;
   const run = await c.doctor(["--skip-env"]);
   assert.equal(run.code, 1);
-  assertRow(run, "error", "vault_secret_missing", "service_role_key", "needed by 4 cron jobs");
+  assertRow(
+    run,
+    "error",
+    "vault_secret_missing",
+    "service_role_key",
+    "needed by bot-scheduler, check-sla-breaches",
+  );
   assertRow(run, "warn", "cron_job_vault_secret_missing", "bot-scheduler", "is missing from Vault");
-  assert.doesNotMatch(run.text, /with the key from Vault/);
+  // (The dispatcher's sync jobs read Vault inside public.dispatch_odoo_sync.)
+  assert.doesNotMatch(run.text, /^ok\s+cron_job_ok\s+(bot-scheduler|check-sla-breaches)\s/m);
 }
 
 /** The watchdog's alert shows since when it fires; after the fix and one good call: green. */
@@ -215,20 +233,13 @@ async function recent401s(c: Ctx) {
   await runJobs(c.sql, 2);
   const run = await c.doctor(["--skip-env"]);
   assert.equal(run.code, 1);
-  for (
-    const [job, fn] of [["odoo-crm-sync-incremental", "odoo-crm-sync"], [
-      "check-sla-breaches",
-      "check-sla-breaches",
-    ]]
-  ) {
-    assertRow(
-      run,
-      "error",
-      "http_auth_failures",
-      job,
-      `2 of 2 responses from /functions/v1/${fn} were 401 ×2`,
-    );
-  }
+  // Two ticks: the function jobs call twice; the sync dispatcher sends one request per
+  // organization and period (the first is still unanswered by a success at the second).
+  const cases = [
+    ["check-sla-breaches", "2 of 2 responses from /functions/v1/check-sla-breaches were 401 ×2"],
+    ["odoo-crm-sync-incremental", "1 of 1 response from /functions/v1/odoo-crm-sync was 401 ×1"],
+  ];
+  for (const [job, detail] of cases) assertRow(run, "error", "http_auth_failures", job, detail);
   assert.doesNotMatch(run.text, /vault_service_key_(is_anon|wrong_role)/);
 }
 

@@ -14,15 +14,13 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { startLocalStack } from "../supabase/local/stack.ts";
 import { startDemoReceiver } from "../supabase/local/demo_receiver.ts";
-import { psqlFile } from "../supabase/local/apply.ts";
+import { SCHEDULE_JOBS_SQL } from "../scripts/_doctor/cron.ts";
 import { createLogger } from "../supabase/functions/_shared/log.ts";
 import { recordLogLine } from "./support/guard_harness.ts";
 import { expirePgNetResponses } from "./support/pg_net.ts";
 import type { Sql } from "../supabase/functions/_shared/db.ts";
 
 const JOB = "odoo-crm-sync-incremental";
-const ROOT = new URL("../", import.meta.url).pathname;
-const CRON_MIGRATION = `${ROOT}supabase/migrations/20261123000500_cron_jobs.sql`;
 const STALE_ORG = "d0000000-0000-4000-8000-00000000000d";
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -96,7 +94,7 @@ Deno.test("e2e: the watchdog job alerts on the seed incident, resolves it, and f
     // The watchdog every minute (its setting), sending to the local receiver.
     await sql`select vault.create_secret(${`${receiver.url}/alerts`}, 'alert_webhook_url')`;
     await sql`update public.edge_guard_settings set watchdog_schedule = '* * * * *'`;
-    await sql`select public.edge_guard_schedule_watchdog()`;
+    await sql`select public.edge_guard_schedule_jobs()`;
     await sql`select cron.alter_job(jobid, active := true) from cron.job
       where jobname = 'edge-guard-watchdog'`;
 
@@ -122,7 +120,7 @@ Deno.test("e2e: the watchdog job alerts on the seed incident, resolves it, and f
     ]);
 
     // Restore the job (the migration, as postgres), one good call, then three faults.
-    await psqlFile(stack.urls.db, CRON_MIGRATION);
+    await sql.unsafe(SCHEDULE_JOBS_SQL);
     await sql`select cron.alter_job(jobid, active := false) from cron.job where jobname = ${JOB}`;
     assert.equal(await runLikePgCron(stack.urls.db, sql), 200);
     await sql`delete from vault.secrets where name = 'service_role_key'`;

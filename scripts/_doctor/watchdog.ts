@@ -21,8 +21,8 @@ interface OpenAlert {
 }
 
 const FIX: Record<string, string> = {
-  cron_command_literal: "re-run supabase/migrations/20261123000500_cron_jobs.sql (as the job's " +
-    "owner if another role owns it), then rotate any service key that was in the command",
+  cron_command_literal: "run select public.edge_guard_schedule_jobs(); (as the job's owner if " +
+    "another role owns it), then rotate any service key that was in the command",
   cron_job_foreign_owner: "have that role unschedule its job (select cron.unschedule(<jobid>))",
   vault_secret_missing:
     "select vault.create_secret('<value>', '<name>'); (SQL editor, as postgres)",
