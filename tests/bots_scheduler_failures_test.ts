@@ -51,6 +51,13 @@ const CASES: [string, ExecutorReply, string, number | null, string | null][] = [
   ],
   ["no answer in time", untilAborted, "dispatch_failed", null, "executor_timeout"],
   [
+    "an error code the catalogue does not know",
+    () => Response.json({ error: "odoo_unavailable" }, { status: 500 }),
+    "dispatch_failed",
+    500,
+    "executor_http_error",
+  ],
+  [
     "200 but not the executor's answer",
     () => new Response("ok"),
     "dispatch_failed",
@@ -113,9 +120,9 @@ Deno.test("bot-scheduler: executor failures are in the response and the log", ()
     const counts = ["due", "dispatch_failed", "failed", "already_ran", "skipped"].map((k) =>
       report[k]
     );
-    assert.deepEqual(counts, [9, 5, 1, 1, 2]);
+    assert.deepEqual(counts, [10, 6, 1, 1, 2]);
     const failures = events().filter((e) => e.event === "bot_dispatch_failed");
-    assert.equal(failures.length, 5);
+    assert.equal(failures.length, 6);
     for (const r of report.results) {
       const [name, , outcome, status, error] = byBot.get(r.bot_id)!;
       assert.deepEqual([r.outcome, r.executor_status, r.error], [outcome, status, error], name);

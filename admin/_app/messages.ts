@@ -1,7 +1,12 @@
 /**
  * Every answer a person can get from "sync now" or the status call, said in
- * words with what to do. Pure (no DOM), so it is tested in Deno.
+ * words with what to do. Pure (no DOM), so it is tested in Deno. The failure
+ * codes are the catalogue's (type only: nothing of it is bundled).
  */
+import type {
+  PlatformErrorCode,
+  SyncErrorCode,
+} from "../../supabase/functions/_shared/error-catalogue.ts";
 
 /** What came back from `supabase.functions.invoke`. */
 export type Answer =
@@ -15,13 +20,19 @@ export interface Message {
   signInAgain?: boolean;
 }
 
-const ODOO_HINTS: Record<string, string> = {
+// One hint per failure code a sync reports: a code added to or removed from the
+// catalogue (error-catalogue.ts) without its hint here does not compile.
+const ODOO_HINTS: Readonly<Record<SyncErrorCode, string>> = {
   credential_missing:
     "No Odoo credential is stored for your organization: an operator must store one.",
   odoo_auth_failed:
     "Odoo refused the stored login or API key: create a new API key in Odoo and store it again.",
   odoo_timeout: "Odoo did not answer in time: try again in a few minutes.",
-  odoo_unavailable: "Odoo could not be reached: check that your Odoo is up, then try again.",
+  odoo_unreachable:
+    "Odoo could not be reached: check that your Odoo is up and its address is right, then try again.",
+  odoo_api_unavailable:
+    "Your Odoo does not offer its external API (JSON-RPC or JSON-2): enable it in Odoo " +
+    "(an Odoo plan that includes it); trying again does not help.",
   odoo_destination_refused: "The stored Odoo address is not allowed (it must be an https URL " +
     "of a public host, and Odoo must answer there without a redirect): store the Odoo URL again.",
   odoo_answer_too_large: "Odoo sent an answer larger than the sync accepts: an operator can " +
@@ -29,6 +40,25 @@ const ODOO_HINTS: Record<string, string> = {
   odoo_error: "Odoo answered with an error: the function log has the details.",
   internal_error: "The sync failed inside the function: the function log has the details.",
 };
+
+const isHinted = (code: unknown): code is SyncErrorCode =>
+  typeof code === "string" && Object.hasOwn(ODOO_HINTS, code);
+
+// What the platform answers instead of the function (`{"code":"<CODE>"}`), one hint each.
+const PLATFORM_HINTS: Readonly<Record<PlatformErrorCode, string>> = {
+  BOOT_ERROR: "The sync function failed to start: tell your operator (its log has the error).",
+  WORKER_ERROR: "The sync function crashed: try again; if it repeats, tell your operator.",
+  WORKER_LIMIT: "The sync ran out of its time or memory; what it saved is kept. Try again " +
+    "in a few minutes.",
+  GATEWAY_TIMEOUT: "The sync did not answer in time; it may still finish. Reload the status " +
+    "in a few minutes.",
+  NOT_FOUND: "The sync function is not deployed: tell your operator.",
+  REQUEST_HEADER_FIELDS_TOO_LARGE: "The request's headers were too large: sign out, sign in " +
+    "and try again.",
+};
+
+const isPlatform = (code: unknown): code is PlatformErrorCode =>
+  typeof code === "string" && Object.hasOwn(PLATFORM_HINTS, code);
 
 const field = (body: unknown, name: string): unknown =>
   body !== null && typeof body === "object" ? (body as Record<string, unknown>)[name] : undefined;
@@ -98,9 +128,15 @@ function refused(status: number, code: unknown, body: unknown): Message {
         "could not load the project's signing keys. Try again in a minute.",
     };
   }
+  if (isPlatform(code)) {
+    return {
+      tone: "error",
+      text: `The function could not answer (${code}). ${PLATFORM_HINTS[code]}`,
+    };
+  }
   if (status === 502) {
     const odoo = firstOrg(body)?.error ?? "odoo_error";
-    const hint = ODOO_HINTS[odoo] ?? ODOO_HINTS.odoo_error;
+    const hint = isHinted(odoo) ? ODOO_HINTS[odoo] : ODOO_HINTS.odoo_error;
     return { tone: "error", text: `Odoo refused or failed (${odoo}). ${hint}` };
   }
   const named = typeof code === "string" ? code : `HTTP ${status}`;

@@ -1,6 +1,7 @@
 /** Every answer "sync now" can get, in words with what to do. */
 import assert from "node:assert/strict";
 import { type Answer, describeAnswer } from "./messages.ts";
+import { codesOf } from "../../supabase/functions/_shared/error-catalogue.ts";
 
 const org = (o: Record<string, unknown>) => ({
   organizations: [{ org_id: "o", fetched: 3, upserted: 2, pages: 1, ...o }],
@@ -88,7 +89,13 @@ Deno.test("describeAnswer: one sentence per answer, saying what to do", () => {
       "gateway 404",
       { kind: "http", status: 404, body: { code: "NOT_FOUND" } },
       "error",
-      /failed \(NOT_FOUND\)/,
+      /could not answer \(NOT_FOUND\)\. The sync function is not deployed/,
+    ],
+    [
+      "546 WORKER_LIMIT",
+      { kind: "http", status: 546, body: { code: "WORKER_LIMIT", message: "..." } },
+      "error",
+      /could not answer \(WORKER_LIMIT\)\. The sync ran out of its time or memory/,
     ],
     ["network", { kind: "network" }, "error", /did not reach the server \(network failure\)/],
   ];
@@ -98,4 +105,39 @@ Deno.test("describeAnswer: one sentence per answer, saying what to do", () => {
     assert.match(m.text, text, name);
     assert.equal(m.signInAgain === true, name === "401", name);
   }
+});
+
+Deno.test("describeAnswer: every failure code a sync reports gets its own hint", () => {
+  const failed = (error: string): Answer => ({
+    kind: "http",
+    status: 502,
+    body: { status: "failed", ...org({ status: "error", error }) },
+  });
+  const hints = new Map<string, string>();
+  for (const code of codesOf("sync", "function")) {
+    const m = describeAnswer("CRM", failed(code));
+    const head = `Odoo refused or failed (${code}). `;
+    assert.ok(m.text.startsWith(head), `${code}: ${m.text}`);
+    hints.set(code, m.text.slice(head.length));
+  }
+  assert.ok(hints.has("odoo_unreachable") && hints.has("odoo_api_unavailable"));
+  const seen = new Map<string, string>();
+  for (const [code, hint] of hints) {
+    assert.equal(seen.get(hint), undefined, `${code} shares its hint with ${seen.get(hint)}`);
+    seen.set(hint, code);
+  }
+  assert.match(hints.get("odoo_api_unavailable")!, /external API/);
+  const unknown = describeAnswer("CRM", failed("odoo_unavailable")).text;
+  assert.equal(unknown, `Odoo refused or failed (odoo_unavailable). ${hints.get("odoo_error")}`);
+});
+
+Deno.test("describeAnswer: every platform answer gets its own hint", () => {
+  const hints = new Set<string>();
+  for (const code of codesOf("platform")) {
+    const m = describeAnswer("CRM", { kind: "http", status: 500, body: { code, message: "m" } });
+    const head = `The function could not answer (${code}). `;
+    assert.ok(m.text.startsWith(head), `${code}: ${m.text}`);
+    hints.add(m.text.slice(head.length));
+  }
+  assert.equal(hints.size, codesOf("platform").length);
 });

@@ -11,6 +11,7 @@ import { envFindings } from "./env.ts";
 import { hasLinkTable, httpFindings } from "./http.ts";
 import { outboundDatabaseFindings, outboundEnvFindings } from "./outbound.ts";
 import {
+  type DoctorFindingId,
   type DoctorOptions,
   errorText,
   type Finding,
@@ -90,7 +91,7 @@ function secretNeeds(jobs: CronJob[]): Map<string, string[]> {
 async function readPart<T>(
   tx: Sql,
   run: Run,
-  part: { id: string; subject: string; read: (s: Sql) => Promise<T> },
+  part: { id: DoctorFindingId; subject: string; read: (s: Sql) => Promise<T> },
 ): Promise<T | undefined> {
   try {
     return await tx.savepoint((s) => part.read(s)) as T;
@@ -103,7 +104,7 @@ async function readPart<T>(
 }
 
 async function databaseChecks(tx: Sql, run: Run) {
-  const read = <T>(id: string, subject: string, r: (s: Sql) => Promise<T>) =>
+  const read = <T>(id: DoctorFindingId, subject: string, r: (s: Sql) => Promise<T>) =>
     readPart(tx, run, { id, subject, read: r });
   await tx`set local statement_timeout = '30s'`;
   run.jobs = await read("cron_not_readable", "cron.job", loadJobs) ?? [];

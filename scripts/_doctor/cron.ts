@@ -3,7 +3,7 @@
  * authenticates, and other problems with such jobs.
  */
 import { describeKey, isPublicKey, type KeyInfo, literalKeys } from "./keys.ts";
-import { type Finding, finding, type Severity, type Sql } from "./types.ts";
+import { type DoctorFindingId, type Finding, finding, type Severity, type Sql } from "./types.ts";
 
 /** A row of `cron.job`. */
 export interface CronJob {
@@ -110,7 +110,7 @@ function authorizationFromVault(command: string): boolean {
 
 /** A problem a job can have besides a literal key; every rule that applies is reported. */
 interface JobRule {
-  id: string;
+  id: DoctorFindingId;
   severity: Severity;
   applies(job: CronJob, linkTable: boolean): boolean;
   detail(job: CronJob): string;

@@ -5,7 +5,7 @@
  */
 import { loadAuthConfig } from "../../supabase/functions/_shared/auth-guard.ts";
 import { classifyKey, isPublicKey, sameSecret } from "./keys.ts";
-import { type Finding, finding, type FunctionEnv } from "./types.ts";
+import { type DoctorFindingId, type Finding, finding, type FunctionEnv } from "./types.ts";
 
 /** What the database checks learned that the environment checks compare against. */
 export interface EnvContext {
@@ -44,7 +44,7 @@ type Get = (name: string) => string | undefined;
  * the first is the one the fix names.
  */
 const REQUIRED: readonly {
-  id: string;
+  id: DoctorFindingId;
   settings: readonly string[];
   missing(v: Get): boolean;
   detail: string;

@@ -3,8 +3,10 @@
  */
 import type postgres from "postgres";
 import { redact } from "../../supabase/functions/_shared/log.ts";
+import type { DoctorFindingId } from "../../supabase/functions/_shared/error-catalogue.ts";
 
 export { redact };
+export type { DoctorFindingId };
 
 /** The read-only transaction the database checks query through. */
 export type Sql = postgres.TransactionSql;
@@ -14,8 +16,8 @@ export type Severity = "error" | "warn" | "info" | "ok";
 
 /** One line of the doctor's report. Never holds a secret value. */
 export interface Finding {
-  /** Stable name, e.g. `cron_job_anon_key`. */
-  id: string;
+  /** Stable name from the error catalogue (docs/errors.md), e.g. `cron_job_anon_key`. */
+  id: DoctorFindingId;
   severity: Severity;
   /** What it is about: a job name, a Vault secret name, `env:<label>`, ... */
   subject: string;
@@ -57,7 +59,7 @@ export interface DoctorOptions {
  * finding("vault_secret_missing", "error", "project_url", "is not in Vault", "vault.create_secret(...)");
  */
 export function finding(
-  id: string,
+  id: DoctorFindingId,
   severity: Severity,
   subject: string,
   detail: string,

@@ -4,7 +4,7 @@
  * read to classify them and never leave this process.
  */
 import { classifyKey, describeKey, isPublicKey, type KeyInfo } from "./keys.ts";
-import { type Finding, finding, type Severity, type Sql } from "./types.ts";
+import { type DoctorFindingId, type Finding, finding, type Severity, type Sql } from "./types.ts";
 
 /**
  * The secrets every edge-function cron job needs.
@@ -77,7 +77,7 @@ function projectUrlFindings(raw: string): Finding[] {
 
 /** The first rule that applies judges the Vault service key. */
 const SERVICE_KEY_RULES: readonly {
-  id: string;
+  id: DoctorFindingId;
   severity: Severity;
   applies(key: KeyInfo, now: Date): boolean;
   says: string;

@@ -5,9 +5,11 @@
  * whether the watchdog job itself is scheduled. See docs/watchdog.md.
  */
 import { type Finding, finding, type Sql } from "./types.ts";
+import type { AlertCode } from "../../supabase/functions/_shared/error-catalogue.ts";
 
 interface SqlFinding {
-  check_id: string;
+  // A database newer than this doctor may name a check it does not know: shown all the same.
+  check_id: AlertCode;
   subject: string;
   severity: "error" | "warn";
   detail: string;
@@ -20,7 +22,8 @@ interface OpenAlert {
   last_seen_at: Date;
 }
 
-const FIX: Record<string, string> = {
+// One fix per watchdog check: a check added to the catalogue without one does not compile.
+const FIX: Readonly<Record<AlertCode, string>> = {
   cron_command_literal: "run select public.edge_guard_schedule_jobs(); (as the job's owner if " +
     "another role owns it), then rotate any service key that was in the command",
   cron_job_foreign_owner: "have that role unschedule its job (select cron.unschedule(<jobid>))",
@@ -49,7 +52,7 @@ const iso = (d: Date) => d.toISOString();
 // The doctor's own findings that describe the same problem as a watchdog check
 // (same subject: the job or the Vault secret). They say more (which kind of
 // key, which HTTP codes), so the watchdog's row is folded into them.
-const SAME_PROBLEM: Record<string, RegExp> = {
+const SAME_PROBLEM: Readonly<Partial<Record<string, RegExp>>> = {
   cron_command_literal: /^cron_job_(anon_key|publishable_key|literal_\w+)$/,
   vault_secret_missing: /^vault_secret_missing$/,
   vault_secret_unusable: /^vault_(secret_empty|project_url_\w+|service_key_\w+)$/,
@@ -101,7 +104,10 @@ async function jobFinding(sql: Sql): Promise<Finding[]> {
   const detail = rows.length === 0
     ? "the edge-guard-watchdog cron job does not exist: nobody is alerted"
     : "the edge-guard-watchdog cron job is inactive: nobody is alerted";
-  const fix = "re-run supabase/migrations/20261129000400_watchdog.sql";
+  const fix = rows.length === 0
+    ? "run select public.edge_guard_schedule_jobs(); as postgres (it defines every job)"
+    : "select cron.alter_job(jobid, active := true) from cron.job " +
+      "where jobname = 'edge-guard-watchdog';";
   return [finding("watchdog_job_inactive", "warn", "edge-guard-watchdog", detail, fix)];
 }
 
@@ -141,7 +147,13 @@ export async function watchdogFindings(
     const state = alert
       ? `alert open since ${iso(alert.opened_at)}, still firing`
       : "no alert yet: the watchdog opens one on its next pass";
-    return finding(f.check_id, f.severity, f.subject, `${f.detail} (${state})`, FIX[f.check_id]);
+    return finding(
+      f.check_id,
+      f.severity,
+      f.subject,
+      `${f.detail} (${state})`,
+      FIX[f.check_id] ?? "",
+    );
   });
   const firing = new Set(found.map(key));
   for (const a of open.filter((a) => !firing.has(key(a)))) {

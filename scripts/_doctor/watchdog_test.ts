@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { foldWatchdog } from "./watchdog.ts";
-import { type Finding, finding } from "./types.ts";
+import { type DoctorFindingId, type Finding, finding } from "./types.ts";
 
 const open = " (alert open since 2026-11-29T10:00:00.000Z, still firing)";
-const sqlRow = (id: string, subject: string) => finding(id, "error", subject, `x${open}`);
+const sqlRow = (id: DoctorFindingId, subject: string) => finding(id, "error", subject, `x${open}`);
 
 Deno.test("foldWatchdog: one row per problem, the doctor's row keeps the alert state", () => {
   const cases: { name: string; own: Finding[]; watchdog: Finding[]; rows: string[] }[] = [

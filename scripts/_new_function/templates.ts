@@ -23,6 +23,7 @@ export function functionSource(name: string): string {
  * @module
  */
 import { type EnvReader, loadAuthConfig, withAuth } from "../_shared/auth-guard.ts";
+import { errorJson } from "../_shared/http.ts";
 
 const FUNCTION_NAME = "${name}";
 
@@ -47,7 +48,8 @@ export function createHandler(
   return withAuth(async (req, auth) => {
     // Users of another organization were refused by the guard; a service
     // caller must name the organization it acts for.
-    if (auth.orgId === null) return Response.json({ error: "invalid_request" }, { status: 400 });
+    // Error answers are the catalogue's codes (docs/errors.md): errorJson gives the status.
+    if (auth.orgId === null) return errorJson("invalid_request");
     // The guard read the body already (ctx.body); the request stays readable.
     const input: Input = auth.body.kind === "empty" ? {} : await req.json();
     const name = typeof input.name === "string" && input.name !== "" ? input.name : "world";

@@ -48,6 +48,9 @@ export const CHALLENGE: Record<ClientErrorCode, string | null> = {
   internal_error: null,
   invalid_request: null,
   method_not_allowed: null,
+  bot_not_found: null,
+  bot_disabled: null,
+  executor_failed: null,
 };
 
 /** The one invalid_token response, as status, sorted headers and body. */

@@ -164,7 +164,7 @@ export function withAuth(
  * @returns the object, or null.
  * @example
  * const body = jsonObjectBody(auth);
- * if (body === null) return json({ error: "invalid_request" }, 400);
+ * if (body === null) return errorJson("invalid_request");
  */
 export function jsonObjectBody(ctx: AuthContext): Readonly<Record<string, unknown>> | null {
   const { body } = ctx;

@@ -82,7 +82,7 @@ export { executeBot };
  * @returns the scheduled minute and org scope, or null for a malformed body.
  * @example
  * const input = readSchedulerInput(auth, new Date());
- * if (input === null) return json({ error: "invalid_request" }, 400);
+ * if (input === null) return errorJson("invalid_request");
  */
 export { readSchedulerInput };
 
@@ -96,6 +96,6 @@ export { readSchedulerInput };
  * @returns the bot id and minute, or null for a malformed body.
  * @example
  * const input = readExecutorInput(auth, new Date());
- * if (input === null) return json({ error: "invalid_request" }, 400);
+ * if (input === null) return errorJson("invalid_request");
  */
 export { readExecutorInput };

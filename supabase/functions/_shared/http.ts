@@ -2,6 +2,7 @@
  * Small HTTP helpers shared by the functions: JSON responses, CORS and the
  * shape checks every request body needs.
  */
+import { type ClientErrorCode, clientStatus } from "./error-catalogue.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -55,10 +56,23 @@ export const corsHeaders: Readonly<Record<string, string>> = {
  * @param status HTTP status. Default 200.
  * @param headers extra headers.
  * @example
- * return json({ error: "server_misconfigured" }, 500);
+ * return json({ ok: true });
  */
 export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
   const h = new Headers(headers);
   h.set("Content-Type", "application/json");
   return new Response(JSON.stringify(body), { status, headers: h });
+}
+
+/**
+ * The answer for a client error code: `{"error":"<code>", ...fields}` with the
+ * status the catalogue gives the code (error-catalogue.ts).
+ *
+ * @param code a client code.
+ * @param fields more fields of the body. Default none.
+ * @example
+ * return errorJson("bot_disabled"); // 409 {"error":"bot_disabled"}
+ */
+export function errorJson(code: ClientErrorCode, fields: Record<string, unknown> = {}): Response {
+  return json({ error: code, ...fields }, clientStatus(code));
 }

@@ -12,7 +12,8 @@
  * @module
  */
 import type { AuthContext } from "./auth-guard.ts";
-import { isUuid, json } from "./http.ts";
+import { errorJson, isUuid, json } from "./http.ts";
+import { type ClientErrorCode, clientStatus, type ReasonCode } from "./error-catalogue.ts";
 import { log as defaultLogger, type Logger } from "./log.ts";
 import { parseSyncBody, planRun, type RunPlan, type SyncBody } from "./_odoo-sync/request.ts";
 import { claimRun, summarize } from "./_odoo-sync/runs.ts";
@@ -152,17 +153,22 @@ export async function handleSyncRequest(
 ): Promise<Response> {
   const logger = options.logger ?? defaultLogger;
   const callerIdentity = auth.userId ?? "service_role";
-  const refuse = (reason: string, status = 400, error = "invalid_request") => {
+  const refuse = (reason: ReasonCode, error: ClientErrorCode = "invalid_request") => {
     const fields = { function_name: options.functionName, caller_identity: callerIdentity };
-    logger("warn", "sync_request_invalid", { ...fields, reason, status, error });
-    return json({ error }, status);
+    logger("warn", "sync_request_invalid", {
+      ...fields,
+      reason,
+      status: clientStatus(error),
+      error,
+    });
+    return errorJson(error);
   };
   const body = parseSyncBody(auth.body);
   if ("invalid" in body) return refuse(body.invalid);
   if (auth.orgId !== null && !isUuid(auth.orgId)) return refuse("org_id_not_a_uuid");
   const manual = !auth.isServiceRole;
   if (manual && auth.orgId === null) {
-    return refuse("no_organization", 403, "insufficient_permissions");
+    return refuse("no_organization", "insufficient_permissions");
   }
   const request = { ...body, orgId: auth.orgId, manual, callerIdentity };
   const report = await runOdooSync(request, options);

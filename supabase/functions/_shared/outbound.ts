@@ -16,7 +16,7 @@ import {
   type Refusal,
 } from "./_outbound/destination.ts";
 
-export { type AddressClass, classifyAddress } from "./_outbound/address.ts";
+export { ADDRESS_CLASSES, type AddressClass, classifyAddress } from "./_outbound/address.ts";
 export {
   checkDestination,
   denoResolver,

@@ -2,7 +2,7 @@
  * Function settings: read once from the environment at start-up, checked, and
  * turned into a loud, named configuration error instead of a misleading 401.
  */
-import { json } from "./http.ts";
+import { errorJson } from "./http.ts";
 import { log as defaultLog, type Logger } from "./log.ts";
 
 /** Anything with `get(name)`, such as `Deno.env` or a test map. */
@@ -68,5 +68,5 @@ export function misconfigured(
     missing_settings: missing,
     status: 500,
   });
-  return json({ error: "server_misconfigured" }, 500);
+  return errorJson("server_misconfigured");
 }

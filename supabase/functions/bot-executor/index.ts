@@ -13,7 +13,7 @@ import {
 } from "../_shared/auth-guard.ts";
 import { executeBot, type ExecuteOutcome, readExecutorInput } from "../_shared/bots.ts";
 import { type FunctionDeps, setupFunction, withColdStartLog } from "../_shared/function-deps.ts";
-import { json } from "../_shared/http.ts";
+import { errorJson, json } from "../_shared/http.ts";
 import { misconfigured } from "../_shared/settings.ts";
 
 const FUNCTION_NAME = "bot-executor";
@@ -35,12 +35,12 @@ function respond(
   const ids = { bot_id: input.botId, scheduled_minute: input.scheduledMinute.toISOString() };
   switch (outcome.kind) {
     case "not_found":
-      return json({ error: "bot_not_found" }, 404);
+      return errorJson("bot_not_found");
     case "other_org":
       // The bot's organisation is never read; the log names the caller's attempt only.
       return denyOrgScope(ctx, null, auth);
     case "disabled":
-      return json({ error: "bot_disabled" }, 409);
+      return errorJson("bot_disabled");
     case "already_ran":
       return json({ status: "already_ran", ...ids });
     case "ran": {
@@ -72,7 +72,7 @@ export function createHandler(
     withAuth(async (_req, ctx) => {
       if (sql === null) return misconfigured(FUNCTION_NAME, missing, logger);
       const input = readExecutorInput(ctx, now());
-      if (input === null) return json({ error: "invalid_request" }, 400);
+      if (input === null) return errorJson("invalid_request");
       const outcome = await executeBot(sql, {
         ...input,
         orgId: ctx.orgId,

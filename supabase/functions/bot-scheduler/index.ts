@@ -14,7 +14,7 @@ import {
   guardOptions,
   withColdStartLog,
 } from "../_shared/function-deps.ts";
-import { json } from "../_shared/http.ts";
+import { errorJson, json } from "../_shared/http.ts";
 import { misconfigured } from "../_shared/settings.ts";
 
 const FUNCTION_NAME = "bot-scheduler";
@@ -61,7 +61,7 @@ export function createHandler(
       if (!ready || sql === null) return misconfigured(FUNCTION_NAME, settings.missing, logger);
       const at = now();
       const input = readSchedulerInput(ctx, at);
-      if (input === null) return json({ error: "invalid_request" }, 400);
+      if (input === null) return errorJson("invalid_request");
       const report = await scheduleDueBots(sql, {
         ...input,
         now: at,
@@ -73,7 +73,7 @@ export function createHandler(
         graceMs: deps.executorGraceMs,
       });
       if (report.dispatch_failed === 0) return json(report);
-      return json({ error: "executor_failed", ...report }, 502);
+      return errorJson("executor_failed", { ...report });
     }, auth),
     { logger: logger },
   );

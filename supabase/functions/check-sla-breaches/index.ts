@@ -7,7 +7,7 @@
  */
 import { withAuth } from "../_shared/auth-guard.ts";
 import { type FunctionDeps, setupFunction, withColdStartLog } from "../_shared/function-deps.ts";
-import { isUuid, json } from "../_shared/http.ts";
+import { errorJson, isUuid, json } from "../_shared/http.ts";
 import { misconfigured } from "../_shared/settings.ts";
 import { recordSlaBreaches } from "../_shared/sla.ts";
 
@@ -43,7 +43,7 @@ export function createHandler(
     withAuth(async (_req, ctx) => {
       if (sql === null) return misconfigured(FUNCTION_NAME, missing, logger);
       if (ctx.orgId !== null && !isUuid(ctx.orgId)) {
-        return json({ error: "invalid_request" }, 400);
+        return errorJson("invalid_request");
       }
       const started = Date.now();
       const report = await recordSlaBreaches(sql, { now: now(), orgId: ctx.orgId });

@@ -11,7 +11,7 @@
  */
 import { withAuth } from "../_shared/auth-guard.ts";
 import { type FunctionDeps, setupFunction } from "../_shared/function-deps.ts";
-import { isUuid, json } from "../_shared/http.ts";
+import { errorJson, isUuid, json } from "../_shared/http.ts";
 import { readIntegrationStatus } from "./status.ts";
 import { misconfigured } from "../_shared/settings.ts";
 
@@ -47,9 +47,9 @@ export function createHandler(
         caller_identity: ctx.userId ?? "service_role",
         reason: "no_organization",
       });
-      return json({ error }, ctx.isServiceRole ? 400 : 403);
+      return errorJson(error);
     }
-    if (!isUuid(ctx.orgId)) return json({ error: "invalid_request" }, 400);
+    if (!isUuid(ctx.orgId)) return errorJson("invalid_request");
     const status = await readIntegrationStatus(ctx.orgId, { sql, now: now() });
     return json({ ...status, can_sync: ctx.isIntegrationAdmin }, 200, {
       "Cache-Control": "no-store",

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import type { PlatformErrorCode } from "../../functions/_shared/error-catalogue.ts";
 
 /** Default limit on the request's header fields, in bytes: 32 KiB (below Deno.serve's 64 KiB). */
 export const DEFAULT_MAX_HEADER_BYTES = 32 * 1024;
@@ -44,7 +45,7 @@ export const TOO_LARGE = {
   status: 431,
   reason: "Request Header Fields Too Large",
   body: JSON.stringify({
-    code: "REQUEST_HEADER_FIELDS_TOO_LARGE",
+    code: "REQUEST_HEADER_FIELDS_TOO_LARGE" satisfies PlatformErrorCode,
     message: "Request header fields too large",
   }),
 } as const;

@@ -17,6 +17,7 @@
  *
  * @module
  */
+import type { PlatformErrorCode } from "../../functions/_shared/error-catalogue.ts";
 
 const PORT_VARIABLE = "EDGE_RUNTIME_PORT";
 const port = Number(Deno.env.get(PORT_VARIABLE));
@@ -50,7 +51,10 @@ function workerError(err: unknown): Response {
     error: String(err instanceof Error ? `${err.name}: ${err.message}` : err).slice(0, 500),
   });
   return Response.json(
-    { code: "WORKER_ERROR", message: "Function exited due to an error (please check logs)" },
+    {
+      code: "WORKER_ERROR" satisfies PlatformErrorCode,
+      message: "Function exited due to an error (please check logs)",
+    },
     { status: 500 },
   );
 }

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { clientStatus, type PlatformErrorCode } from "../../functions/_shared/error-catalogue.ts";
 
 /** Limits of one isolate; every field is a setting with the hosted default. */
 export interface RuntimeLimits {
@@ -44,28 +45,27 @@ export const LIMIT_MESSAGES: Readonly<Record<LimitReason, string>> = Object.free
   wall_clock: "Wall clock limit reached",
 });
 
-const body = (status: number, code: string, message: string) =>
-  Response.json({ code, message }, { status });
+// The code and its status are the error catalogue's (kind `platform`).
+const body = (code: PlatformErrorCode, message: string) =>
+  Response.json({ code, message }, { status: clientStatus(code) });
 
 /** 503: the function failed to start. */
-export const bootError = () =>
-  body(503, "BOOT_ERROR", "Function failed to start (please check logs)");
+export const bootError = () => body("BOOT_ERROR", "Function failed to start (please check logs)");
 
 /** 500: the isolate ended while answering, for no limit. */
 export const workerError = () =>
-  body(500, "WORKER_ERROR", "Function exited due to an error (please check logs)");
+  body("WORKER_ERROR", "Function exited due to an error (please check logs)");
 
 /** 546: stopped for a resource limit. */
 export const workerLimit = () =>
   body(
-    546,
     "WORKER_LIMIT",
     "Function failed due to not having enough compute resources (please check logs)",
   );
 
 /** 504: no response within the request idle timeout. */
 export const gatewayTimeout = () =>
-  body(504, "GATEWAY_TIMEOUT", "Function did not respond before the request idle timeout");
+  body("GATEWAY_TIMEOUT", "Function did not respond before the request idle timeout");
 
 /** 404: no such function. */
-export const notFound = () => body(404, "NOT_FOUND", "Requested function was not found");
+export const notFound = () => body("NOT_FOUND", "Requested function was not found");

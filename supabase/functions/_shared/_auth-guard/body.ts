@@ -2,11 +2,18 @@
  * The one bounded read of a request body: at most `limitBytes`, finished within
  * `timeoutMs`, then the request's own body stream is cancelled. Never throws.
  */
+import type { ReasonCode } from "../error-catalogue.ts";
+
+/** Why a body could not be read whole (and so cannot be scoped). */
+export type UnreadReason = Extract<
+  ReasonCode,
+  "body_too_large" | "body_timeout" | "body_unreadable"
+>;
 
 /** What reading the body gave: the bytes, or why it could not be read whole. */
 export type BodyRead =
   | { ok: true; bytes: Uint8Array<ArrayBuffer> }
-  | { ok: false; reason: "body_too_large" | "body_timeout" | "body_unreadable" };
+  | { ok: false; reason: UnreadReason };
 
 /** Bodies larger than this cannot be scoped (users: 403; service callers: the query's org). */
 export const MAX_BODY_BYTES = 1024 * 1024;

@@ -1,33 +1,21 @@
 /**
- * The closed set of client error codes, their fixed responses, and the one-line
- * rejection log. Internal reasons go to the log only, never to the client.
+ * The fixed responses of the client error codes (their statuses come from
+ * ERROR_CATALOGUE in error-catalogue.ts) and the one-line rejection log.
+ * Internal reasons go to the log only, never to the client.
  */
 import { json } from "../http.ts";
+import {
+  type ClientErrorCode,
+  clientStatus,
+  type ReasonCode,
+  type ServiceJwtReason,
+} from "../error-catalogue.ts";
 import type { Logger } from "../log.ts";
 
-/** Every error code a client can receive from the guard or `withAuth`. */
-export type ClientErrorCode =
-  | "missing_authorization"
-  | "invalid_token"
-  | "insufficient_permissions"
-  | "org_scope_violation"
-  | "server_misconfigured"
-  | "auth_unavailable"
-  | "internal_error"
-  | "invalid_request"
-  | "method_not_allowed";
+export type { ClientErrorCode };
 
-const STATUS: Readonly<Record<ClientErrorCode, number>> = {
-  missing_authorization: 401,
-  invalid_token: 401,
-  insufficient_permissions: 403,
-  org_scope_violation: 403,
-  server_misconfigured: 500,
-  auth_unavailable: 503,
-  internal_error: 500,
-  invalid_request: 400,
-  method_not_allowed: 405,
-};
+/** Why a request was refused, in the log only: a catalogued reason, or a legacy key's. */
+export type RejectionReason = ReasonCode | ServiceJwtReason;
 
 // RFC 6750 §3: no error attribute when the request carried no credentials.
 const REALM = 'Bearer realm="edge-guard"';
@@ -43,7 +31,7 @@ export function errorResponse(code: ClientErrorCode, extra: Record<string, strin
   const headers: Record<string, string> = { "Cache-Control": "no-store", ...extra };
   const challenge = CHALLENGE[code];
   if (challenge !== undefined) headers["WWW-Authenticate"] = challenge;
-  return json({ error: code }, STATUS[code], headers);
+  return json({ error: code }, clientStatus(code), headers);
 }
 
 /** Where a call logs, and the function name it logs under. */
@@ -75,14 +63,14 @@ function baseFields(call: CallLog, identity: CallerIdentity, orgId: string | nul
 export function reject(
   call: CallLog,
   code: ClientErrorCode,
-  reason: string,
+  reason: RejectionReason,
   identity: CallerIdentity,
   attemptedOrgId: string | null,
 ): Response {
   call.logger("warn", "auth_rejected", {
     ...baseFields(call, identity, attemptedOrgId),
     rejection_reason: reason,
-    status: STATUS[code],
+    status: clientStatus(code),
     error: code,
   });
   return errorResponse(code);
@@ -99,7 +87,7 @@ export function fail(
   call.logger("error", event, {
     ...baseFields(call, "anonymous", attemptedOrgId),
     ...fields,
-    status: STATUS[code],
+    status: clientStatus(code),
     error: code,
   });
   return errorResponse(code);

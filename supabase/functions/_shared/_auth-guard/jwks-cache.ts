@@ -9,10 +9,11 @@
 import type { Logger } from "../log.ts";
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from "./jose.ts";
 import type { RemoteJwksConfig } from "./types.ts";
+import type { ReasonCode } from "../error-catalogue.ts";
 
 /** Thrown by a key source that cannot produce keys. Maps to 503 auth_unavailable. */
 export class KeySourceUnavailable extends Error {
-  constructor(readonly reason: "jwks_timeout" | "jwks_unavailable", options: ErrorOptions) {
+  constructor(readonly reason: Extract<ReasonCode, `jwks_${string}`>, options: ErrorOptions) {
     super(reason, options);
     this.name = "KeySourceUnavailable";
   }

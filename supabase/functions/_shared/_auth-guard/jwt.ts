@@ -6,6 +6,7 @@
 import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from "./jose.ts";
 import type { JWTVerifyGetKey } from "./jose.ts";
 import { KeySourceUnavailable } from "./keys.ts";
+import { isErrorCode, type ReasonCode } from "../error-catalogue.ts";
 
 export const MAX_TOKEN_BYTES = 8 * 1024;
 export const MAX_HEADER_SEGMENT_BYTES = 1024;
@@ -32,10 +33,10 @@ export type UserClaims = JWTPayload & { sub: string };
 
 export type TokenResult =
   | { ok: true; claims: UserClaims }
-  | { ok: false; unavailable: false; reason: string; sub: string | null }
-  | { ok: false; unavailable: true; reason: string; cause: unknown };
+  | { ok: false; unavailable: false; reason: ReasonCode; sub: string | null }
+  | { ok: false; unavailable: true; reason: ReasonCode; cause: unknown };
 
-const invalid = (reason: string, sub: string | null = null): TokenResult => ({
+const invalid = (reason: ReasonCode, sub: string | null = null): TokenResult => ({
   ok: false,
   unavailable: false,
   reason,
@@ -62,7 +63,7 @@ function canonicalSegment(segment: string): boolean {
 }
 
 /** Checks size, shape and protected header. Returns the algorithm, or a rejection reason. */
-export function precheck(token: string, route: TokenRoute): { alg: string } | string {
+export function precheck(token: string, route: TokenRoute): { alg: string } | ReasonCode {
   const headerEnd = token.indexOf(".");
   if (token.length > MAX_TOKEN_BYTES || headerEnd > MAX_HEADER_SEGMENT_BYTES) return "oversized";
   if (headerEnd === -1 && token.length > MAX_HEADER_SEGMENT_BYTES) return "oversized";
@@ -87,12 +88,15 @@ export function precheck(token: string, route: TokenRoute): { alg: string } | st
   return { alg };
 }
 
-function claimReason(err: InstanceType<typeof errors.JWTClaimValidationFailed>): string {
-  if (err.reason === "missing") return `missing_${err.claim}`;
-  if (err.claim === "iss") return "wrong_issuer";
-  if (err.claim === "aud") return "wrong_audience";
-  if (err.claim === "nbf") return "not_yet_valid";
-  return `invalid_${err.claim}`;
+// `missing_<claim>` / `invalid_<claim>` for the claims jose checks; each is catalogued.
+function claimReason(err: InstanceType<typeof errors.JWTClaimValidationFailed>): ReasonCode {
+  if (err.reason !== "missing") {
+    if (err.claim === "iss") return "wrong_issuer";
+    if (err.claim === "aud") return "wrong_audience";
+    if (err.claim === "nbf") return "not_yet_valid";
+  }
+  const reason = `${err.reason === "missing" ? "missing" : "invalid"}_${err.claim}`;
+  return isErrorCode(reason, "reason") ? reason : "verification_failed";
 }
 
 /** Maps a verification error to a log reason (or to "keys unavailable"). */

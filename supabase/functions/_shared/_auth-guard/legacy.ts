@@ -8,6 +8,7 @@
 import { classify, precheck } from "./jwt.ts";
 import { decodeJwt, jwtVerify } from "./jose.ts";
 import type { AuthConfig } from "./types.ts";
+import type { ServiceJwtReason } from "../error-catalogue.ts";
 
 const LEGACY_ISSUER = "supabase";
 
@@ -51,7 +52,7 @@ export function claimsLegacyService(token: string): boolean {
 export async function verifyLegacyService(
   token: string,
   o: { hmacKey: Promise<CryptoKey>; ref: string; now?: () => Date },
-): Promise<{ ok: true } | { ok: false; reason: string }> {
+): Promise<{ ok: true } | { ok: false; reason: ServiceJwtReason }> {
   const checked = precheck(token, { issuer: LEGACY_ISSUER, hmacKey: o.hmacKey, keySet: null });
   if (typeof checked === "string") return { ok: false, reason: `service_jwt_${checked}` };
   try {
@@ -66,7 +67,10 @@ export async function verifyLegacyService(
     return { ok: true };
   } catch (err) {
     const result = classify(err);
-    return { ok: false, reason: `service_jwt_${result.ok ? "invalid" : result.reason}` };
+    return {
+      ok: false,
+      reason: `service_jwt_${result.ok ? "verification_failed" : result.reason}`,
+    };
   }
 }
 
@@ -79,7 +83,7 @@ export async function legacyServiceCaller(
   token: string | null,
   config: AuthConfig,
   now?: () => Date,
-): Promise<true | string | null> {
+): Promise<true | ServiceJwtReason | null> {
   const hmacKey = config.secrets.hmacKey();
   if (token === null || config.projectRef === null || hmacKey === null) return null;
   if (!claimsLegacyService(token)) return null;

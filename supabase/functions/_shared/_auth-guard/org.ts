@@ -4,15 +4,14 @@
  * body's top-level `org_id`, and form or multipart `org_id` fields. The body is
  * read once, bounded, only after the caller has been authenticated.
  */
-import { DEFAULT_BODY_TIMEOUT_MS, MAX_BODY_BYTES, readBody } from "./body.ts";
+import { DEFAULT_BODY_TIMEOUT_MS, MAX_BODY_BYTES, readBody, type UnreadReason } from "./body.ts";
 import { parseBody } from "./parse.ts";
 import { keepReadable, markNotKept } from "./replay.ts";
 import type { RequestBody, VerifyOptions } from "./types.ts";
 
 const NO_BODY: RequestBody = Object.freeze({ kind: "empty" });
 
-/** Why a body could not be read whole (and so cannot be scoped). */
-export type UnreadReason = "body_too_large" | "body_timeout" | "body_unreadable";
+export type { UnreadReason };
 
 /** The request as read by the guard. */
 export type RequestRead =

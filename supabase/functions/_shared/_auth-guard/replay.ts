@@ -12,14 +12,16 @@
  * the prototype's body accessors), so `verifyRequest(req)` callers keep using
  * `req` too.
  */
+import type { ReasonCode } from "../error-catalogue.ts";
+import type { UnreadReason } from "./body.ts";
 
 /** Why the handler cannot read the body: the guard did not keep it. */
 export class GuardBodyError extends Error {
-  /** Stable code: `body_not_kept`. */
-  readonly code = "body_not_kept";
+  /** Stable code: `body_not_kept` (error-catalogue.ts). */
+  readonly code: Extract<ReasonCode, "body_not_kept"> = "body_not_kept";
   /** Why the guard could not read the body whole. */
-  readonly reason: string;
-  constructor(reason: string) {
+  readonly reason: UnreadReason;
+  constructor(reason: UnreadReason) {
     super(
       `auth-guard: the request body was not kept (${reason}); the guard reads at most ` +
         'maxBodyBytes within bodyTimeoutMs. Read ctx.body (kind "unread") instead.',
@@ -69,7 +71,7 @@ export function keepReadable(req: Request, bytes: Uint8Array<ArrayBuffer>): void
 }
 
 /** Makes every read of `req`'s body reject with {@linkcode GuardBodyError}. */
-export function markNotKept(req: Request, reason: string): void {
+export function markNotKept(req: Request, reason: UnreadReason): void {
   const fail = () => Promise.reject(new GuardBodyError(reason));
   const props: Record<string, PropertyDescriptor> = {
     body: { get: () => null },

@@ -5,6 +5,7 @@
 import type { Logger } from "../log.ts";
 import type { JWTVerifyGetKey } from "./jose.ts";
 import type { AuthSecrets } from "./secrets.ts";
+import type { UnreadReason } from "./body.ts";
 
 /** Who the guard let through, and what it may touch. */
 export interface AuthContext {
@@ -45,7 +46,7 @@ export type RequestBody =
   | { readonly kind: "other" }
   | {
     readonly kind: "unread";
-    readonly reason: "body_too_large" | "body_timeout" | "body_unreadable";
+    readonly reason: UnreadReason;
   };
 
 /** Signing algorithms the guard can accept for user tokens. */

@@ -7,6 +7,7 @@ import { type CallLog, reject } from "./errors.ts";
 import type { UserClaims } from "./jwt.ts";
 import { firstQueryOrgId, readRequest } from "./org.ts";
 import type { AuthContext, VerifyOptions } from "./types.ts";
+import type { ReasonCode } from "../error-catalogue.ts";
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
@@ -39,7 +40,7 @@ export async function authorizeUser(
 ): Promise<AuthContext | Response> {
   const { sub } = claims;
   const { isAdmin, orgId } = readAppClaims(claims);
-  const refuse = (reason: string) =>
+  const refuse = (reason: ReasonCode) =>
     reject(call, "insufficient_permissions", reason, sub, firstQueryOrgId(req));
   if (options.allowUserTokens === false) return refuse("user_tokens_not_allowed");
   // Supabase Auth's anonymous sign-in issues `role: authenticated` tokens with

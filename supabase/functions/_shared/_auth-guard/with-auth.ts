@@ -6,6 +6,7 @@ import { corsHeaders } from "../http.ts";
 import { type ClientErrorCode, errorResponse } from "./errors.ts";
 import { callLogFor, verify } from "./verify.ts";
 import type { AuthContext, WithAuthOptions } from "./types.ts";
+import type { ReasonCode } from "../error-catalogue.ts";
 
 /** A handler behind the guard. */
 export type GuardedHandler = (req: Request, ctx: AuthContext) => Response | Promise<Response>;
@@ -44,11 +45,12 @@ export function describeThrown(err: unknown): { error_name: string; error_messag
   return safely(() => describe(err), { error_name: "unknown", error_message: "[unprintable]" });
 }
 
-function refuse(options: WithAuthOptions, event: string, fields: Record<string, unknown>) {
+function refuse(options: WithAuthOptions, reason: ReasonCode, fields: Record<string, unknown>) {
   const call = callLogFor(options);
   try {
-    call.logger("warn", event, {
+    call.logger("warn", "request_refused", {
       ...(call.functionName === undefined ? {} : { function_name: call.functionName }),
+      reason,
       ...fields,
     });
   } catch { /* a logger never stops an answer */ }
@@ -57,10 +59,7 @@ function refuse(options: WithAuthOptions, event: string, fields: Record<string, 
 function methodRule(req: Request, options: WithAuthOptions): Response | null {
   const methods = options.methods;
   if (methods === undefined || methods.includes(req.method)) return null;
-  refuse(options, "request_refused", {
-    reason: "method_not_allowed",
-    method: req.method.slice(0, 20),
-  });
+  refuse(options, "method_not_allowed", { method: req.method.slice(0, 20) });
   return errorResponse("method_not_allowed", { Allow: [...methods, "OPTIONS"].join(", ") });
 }
 
@@ -70,10 +69,10 @@ function bodyRule(ctx: AuthContext, options: WithAuthOptions): Response | null {
   if (body.kind === "empty") return null;
   const value = body.kind === "json" ? body.value : undefined;
   if (value !== null && typeof value === "object" && !Array.isArray(value)) return null;
-  const reason = body.kind === "unread"
+  const reason: ReasonCode = body.kind === "unread"
     ? body.reason
     : `body_${body.kind === "json" ? "not_an_object" : "not_json"}`;
-  refuse(options, "request_refused", { reason, caller_identity: ctx.userId ?? "service_role" });
+  refuse(options, reason, { caller_identity: ctx.userId ?? "service_role" });
   return errorResponse("invalid_request");
 }
 

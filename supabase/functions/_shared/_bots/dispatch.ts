@@ -6,6 +6,7 @@
 import type { Logger } from "../log.ts";
 import type { ClaimedBot } from "./claim.ts";
 import { describeError, postWithTimeout } from "./http.ts";
+import { type ErrorCode, isErrorCode } from "../error-catalogue.ts";
 
 /** Where and how the scheduler reaches bot-executor. */
 export interface ExecutorTarget {
@@ -29,8 +30,11 @@ export interface DispatchResult {
   outcome: "succeeded" | "failed" | "already_ran" | "skipped" | "dispatch_failed";
   /** HTTP status of the executor's answer; null when none came. */
   executor_status: number | null;
-  /** Error code: the run's (webhook_*) or the executor's ({"error": ...}) or executor_*. */
-  error: string | null;
+  /**
+   * Error code: the run's (webhook_*) or the executor's ({"error": ...}) or executor_*.
+   * A code the catalogue does not know is not passed on.
+   */
+  error: ErrorCode | null;
   run_id: number | null;
   /** Network errors only: what went wrong, without URLs. */
   detail?: string;
@@ -45,7 +49,6 @@ export interface DispatchOptions {
   graceMs: number;
 }
 
-const CODE = /^[a-z][a-z0-9_]{0,63}$/;
 const OUTCOMES = new Set(["succeeded", "failed", "already_ran"]);
 // A bot deleted or disabled between claim and run: nothing to do, not a failure.
 const SKIPPED = new Set(["404:bot_not_found", "409:bot_disabled"]);
@@ -59,7 +62,7 @@ function parseReply(text: string): Record<string, unknown> {
   }
 }
 
-const codeOf = (v: unknown) => (typeof v === "string" && CODE.test(v) ? v : null);
+const codeOf = (v: unknown): ErrorCode | null => (isErrorCode(v) ? v : null);
 
 function interpret(bot: ClaimedBot, status: number, text: string): DispatchResult {
   const base = { bot_id: bot.id, org_id: bot.org_id, executor_status: status };

@@ -5,6 +5,7 @@
  */
 import { asServiceRole, type Sql } from "../db.ts";
 import type { Logger } from "../log.ts";
+import type { ReasonCode } from "../error-catalogue.ts";
 import type { OutboundPolicy } from "../outbound.ts";
 import { callWebhook, type WebhookBot, type WebhookOutcome } from "./webhook.ts";
 
@@ -30,7 +31,7 @@ export interface BotRun extends Omit<WebhookOutcome, "refusal"> {
 
 /** What happened. `other_org`: the id exists, but not in the caller's organisation. */
 export type ExecuteOutcome =
-  | { kind: "not_found" | "other_org" | "disabled" | "already_ran" }
+  | { kind: Extract<ReasonCode, "not_found" | "other_org" | "disabled" | "already_ran"> }
   | { kind: "ran"; run: BotRun };
 
 interface BotRow extends WebhookBot {

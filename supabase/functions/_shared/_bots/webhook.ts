@@ -6,17 +6,13 @@
 import { redact } from "../log.ts";
 import type { OutboundPolicy, Refusal } from "../outbound.ts";
 import { describeError, type PostResult, postWithTimeout } from "./http.ts";
+import type { WebhookErrorCode } from "../error-catalogue.ts";
 
 /** Longest response excerpt stored in bot_runs. */
 export const EXCERPT_CHARS = 500;
 
-/** Error codes stored in bot_runs.error. */
-export type WebhookError =
-  | "webhook_timeout"
-  | "webhook_http_error"
-  | "webhook_network_error"
-  | "webhook_destination_refused"
-  | "webhook_answer_too_large";
+/** Error codes stored in bot_runs.error: the catalogue's `webhook_*` bot codes. */
+export type WebhookError = WebhookErrorCode;
 
 /** The outcome of one webhook call, as bot_runs stores it. */
 export interface WebhookOutcome {

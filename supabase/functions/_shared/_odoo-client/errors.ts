@@ -7,16 +7,10 @@
  * key; callers pass server text through `redact` (`log.ts`) first.
  */
 import { isRetryableStatus } from "../outbound.ts";
+import type { OdooErrorCode } from "../error-catalogue.ts";
 
-/** The closed set of codes an Odoo failure maps to, whatever the transport. */
-export type OdooErrorCode =
-  | "odoo_auth_failed"
-  | "odoo_timeout"
-  | "odoo_unreachable"
-  | "odoo_api_unavailable"
-  | "odoo_destination_refused"
-  | "odoo_answer_too_large"
-  | "odoo_error";
+/** The closed set of codes an Odoo failure maps to: the catalogue's `odoo_*` sync codes. */
+export type { OdooErrorCode };
 
 /** Identifies one call in error messages and logs (never its arguments). */
 export interface OdooCallInfo {

@@ -2,6 +2,7 @@
  * The sync request body and the run's scheduled period / idempotency key.
  * Internal: use `odoo-sync.ts`.
  */
+import type { ReasonCode } from "../error-catalogue.ts";
 import type { RequestBody } from "../auth-guard.ts";
 import type { SyncJob, SyncMode } from "./types.ts";
 
@@ -40,7 +41,7 @@ const SLOT_MS = 15 * MINUTE_MS;
  * parseSyncBody({ kind: "json", value: { mode: "full" } }); // { mode: "full", scheduledFor: null }
  * parseSyncBody({ kind: "json", value: [] }); // { invalid: "body_not_an_object" }
  */
-export function parseSyncBody(received: RequestBody): SyncBody | { invalid: string } {
+export function parseSyncBody(received: RequestBody): SyncBody | { invalid: ReasonCode } {
   if (received.kind === "empty") return { mode: "incremental", scheduledFor: null };
   if (received.kind !== "json") return { invalid: "body_not_json" };
   const value = received.value;

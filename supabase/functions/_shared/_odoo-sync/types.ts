@@ -4,6 +4,7 @@
  */
 import type { Sql } from "../db.ts";
 import type { Logger } from "../log.ts";
+import type { SyncErrorCode } from "../error-catalogue.ts";
 import type { OutboundPolicy } from "../outbound.ts";
 
 /** Which Odoo data a function syncs: `crm.lead` rows or their chatter (`mail.message`). */
@@ -16,17 +17,8 @@ export type SyncJob = "crm" | "chatter";
  */
 export type SyncMode = "incremental" | "full";
 
-/** Per-organization failure codes: a closed set; details go to the log only. */
-export type SyncErrorCode =
-  | "credential_missing"
-  | "odoo_auth_failed"
-  | "odoo_timeout"
-  | "odoo_unreachable"
-  | "odoo_api_unavailable"
-  | "odoo_destination_refused"
-  | "odoo_answer_too_large"
-  | "odoo_error"
-  | "internal_error";
+/** Per-organization failure codes: the catalogue's `sync` codes a function reports; details go to the log only. */
+export type { SyncErrorCode };
 
 /** Work done for one organization (also reported for a failed one: what was committed). */
 export interface SyncCounts {

@@ -5,23 +5,27 @@
  * Internal: use `outbound.ts`.
  */
 
+/** Every kind of address, as `edge_guard.address_class` names them too. */
+export const ADDRESS_CLASSES = [
+  "public",
+  "loopback",
+  "private",
+  "unique_local",
+  "metadata",
+  "link_local",
+  "cgnat",
+  "unspecified",
+  "multicast",
+  "documentation",
+  "benchmarking",
+  "ipv4_mapped",
+  "ipv4_compatible",
+  "translated",
+  "reserved",
+] as const;
+
 /** The kind of an address; only `public` is allowed without the development allowance. */
-export type AddressClass =
-  | "public"
-  | "loopback"
-  | "private"
-  | "unique_local"
-  | "metadata"
-  | "link_local"
-  | "cgnat"
-  | "unspecified"
-  | "multicast"
-  | "documentation"
-  | "benchmarking"
-  | "ipv4_mapped"
-  | "ipv4_compatible"
-  | "translated"
-  | "reserved";
+export type AddressClass = typeof ADDRESS_CLASSES[number];
 
 /** Classes the development allowance (OUTBOUND_ALLOW_PRIVATE) opens; every other stays refused. */
 export const DEV_ALLOWED: ReadonlySet<AddressClass> = new Set([

@@ -3,6 +3,7 @@
  * then every address the name resolves to. Internal: use `outbound.ts`.
  */
 import { type AddressClass, classifyAddress, DEV_ALLOWED } from "./address.ts";
+import type { RefusalReason } from "../error-catalogue.ts";
 
 /** Resolves a host name to its IPv4 and IPv6 addresses; rejects when it has none. */
 export type Resolver = (hostname: string, o: { signal?: AbortSignal }) => Promise<string[]>;
@@ -19,10 +20,10 @@ export interface OutboundPolicy {
   resolve: Resolver;
 }
 
-/** Why a destination was refused. Never holds the URL. */
+/** Why a destination was refused (the catalogue's `refusal` codes). Never holds the URL. */
 export type Refusal =
-  | { reason: "bad_url" | "scheme" | "name" | "redirect" }
-  | { reason: "address"; addressClass: AddressClass };
+  | { reason: Exclude<RefusalReason, "address"> }
+  | { reason: Extract<RefusalReason, "address">; addressClass: AddressClass };
 
 /** The outcome of {@linkcode checkDestination}. */
 export type DestinationCheck =
