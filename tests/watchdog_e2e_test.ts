@@ -14,12 +14,13 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { startLocalStack } from "../supabase/local/stack.ts";
 import { startDemoReceiver } from "../supabase/local/demo_receiver.ts";
-import { SCHEDULE_JOBS_SQL } from "../scripts/_doctor/cron.ts";
 import { createLogger } from "../supabase/functions/_shared/log.ts";
 import { recordLogLine } from "./support/guard_harness.ts";
 import { expirePgNetResponses } from "./support/pg_net.ts";
 import type { Sql } from "../supabase/functions/_shared/db.ts";
 
+// The one definition of every cron job (docs/database.md, "Cron jobs"); the doctor's fix.
+const SCHEDULE_JOBS_SQL = "select public.edge_guard_schedule_jobs();";
 const JOB = "odoo-crm-sync-incremental";
 const STALE_ORG = "d0000000-0000-4000-8000-00000000000d";
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
