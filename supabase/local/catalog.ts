@@ -99,6 +99,16 @@ export async function readCatalog(url: string): Promise<Catalog> {
   };
 }
 
+/** The lines only one side has: `- ` only in the first, `+ ` only in the second. */
+function lineDiff(key: string, a: string, b: string, names: [string, string]): string {
+  const la = a.split("\n"), lb = b.split("\n");
+  return [
+    `${key} differs (- ${names[0]}, + ${names[1]}):`,
+    ...la.filter((l) => !lb.includes(l)).map((l) => `- ${l}`),
+    ...lb.filter((l) => !la.includes(l)).map((l) => `+ ${l}`),
+  ].join("\n");
+}
+
 function listDifferences(what: string, a: string[], b: string[], names: [string, string]) {
   const out: string[] = [];
   for (const x of a) if (!b.includes(x)) out.push(`${what} only in ${names[0]}: ${x}`);
@@ -114,7 +124,7 @@ function listDifferences(what: string, a: string[], b: string[], names: [string,
  * @param names how to call the two sides in the lines. Default `["a", "b"]`.
  * @example
  * catalogDifferences(a, b, ["migrations", "schemas"]);
- * // ["TABLE public.t differs:\n  migrations: CREATE TABLE ...\n  schemas: CREATE TABLE ..."]
+ * // ["TABLE public.bots differs (- migrations, + schemas):\n-     note text,"]
  */
 export function catalogDifferences(
   a: Catalog,
@@ -127,11 +137,7 @@ export function catalogDifferences(
   for (const e of a.entries) {
     const other = bByKey.get(entryKey(e));
     if (!other) out.push(`${entryKey(e)} only in ${names[0]}:\n${e.sql}`);
-    else if (other.sql !== e.sql) {
-      out.push(
-        `${entryKey(e)} differs:\n--- ${names[0]}:\n${e.sql}\n--- ${names[1]}:\n${other.sql}`,
-      );
-    }
+    else if (other.sql !== e.sql) out.push(lineDiff(entryKey(e), e.sql, other.sql, names));
   }
   for (const e of b.entries) {
     if (!aKeys.has(entryKey(e))) out.push(`${entryKey(e)} only in ${names[1]}:\n${e.sql}`);
