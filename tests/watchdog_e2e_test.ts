@@ -84,6 +84,13 @@ Deno.test("e2e: the watchdog job alerts on the seed incident, resolves it, and f
       where rolname = current_user`;
     assert.equal(superuser, false, "the stack runs as a non-superuser postgres");
 
+    // The watchdog every minute (its setting), sending to the local receiver. (Scheduling
+    // the jobs first: edge_guard_schedule_jobs() would remove the incident's job below.)
+    await sql`select vault.create_secret(${`${receiver.url}/alerts`}, 'alert_webhook_url')`;
+    await sql`update public.edge_guard_settings set watchdog_schedule = '* * * * *'`;
+    await sql`select public.edge_guard_schedule_jobs()`;
+    await sql`select cron.alter_job(jobid, active := true) from cron.job
+      where jobname = 'edge-guard-watchdog'`;
     // The seed incident: the job rescheduled by hand with the anon key.
     const oldCommand = `select net.http_post(
       url := ${literal(`${stack.urls.api}/functions/v1/odoo-crm-sync`)},
@@ -92,12 +99,6 @@ Deno.test("e2e: the watchdog job alerts on the seed incident, resolves it, and f
       body := '{"mode":"incremental"}'::jsonb) as request_id;`;
     await sql`select cron.schedule(${JOB}, '* * * * *', ${oldCommand})`;
     await sql`select cron.alter_job(jobid, active := true) from cron.job where jobname = ${JOB}`;
-    // The watchdog every minute (its setting), sending to the local receiver.
-    await sql`select vault.create_secret(${`${receiver.url}/alerts`}, 'alert_webhook_url')`;
-    await sql`update public.edge_guard_settings set watchdog_schedule = '* * * * *'`;
-    await sql`select public.edge_guard_schedule_jobs()`;
-    await sql`select cron.alter_job(jobid, active := true) from cron.job
-      where jobname = 'edge-guard-watchdog'`;
 
     const opened = await waitFor("the first notification", 75_000, () => {
       const hooks = receiver.received();

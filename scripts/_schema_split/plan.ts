@@ -50,14 +50,15 @@ export const FUNCTION_AREAS: [string, number, RegExp][] = [
   [
     "functions_odoo_sync",
     3300,
-    /^public\.(sync_\w+|dispatch_odoo_sync|\w+_org_sync|tick_odoo_sync)$/,
+    /^public\.(sync_\w+|dispatch_odoo_sync|\w+_org_sync(_now)?|tick_odoo_sync|\w+_sync_workers?)$/,
   ],
   [
     "functions_watchdog_checks",
     3400,
     /^(edge_guard\.(check_\w+|redact|plural|key_kind|calls|alert_\w+)|public\.edge_guard_findings)$/,
   ],
-  ["functions_watchdog", 3500, /^(edge_guard\.\w+|public\.edge_guard_(watchdog|prune))$/],
+  ["functions_retention", 3600, /^(edge_guard\.prune_batch|public\.edge_guard_prune)$/],
+  ["functions_watchdog", 3500, /^(edge_guard\.\w+|public\.edge_guard_watchdog)$/],
   ["cron_jobs", 5000, /^public\.edge_guard_schedule_jobs$/],
 ];
 const OTHER_FUNCTIONS: [string, number] = ["functions_other", 3900];
