@@ -13,8 +13,8 @@ export interface PlannedFile {
 }
 
 /**
- * Tables in the order they read best (by area); foreign keys still win:
- * a table comes after every table it references.
+ * Tables in the order they read best (by area), each after the tables its
+ * foreign keys reference; a table's file number is its place here (x 100).
  */
 export const TABLE_ORDER = [
   "organizations",
@@ -115,23 +115,38 @@ const rank = (rel: string) => {
   return i < 0 ? TABLE_ORDER.length : i;
 };
 
-/** Tables in TABLE_ORDER, each after the tables its foreign keys reference. */
-function orderTables(groups: Map<string, DumpEntry[]>, tables: string[]): string[] {
-  const deps = new Map(tables.map((t) => [
-    t,
-    new Set(
-      (groups.get(t) ?? []).filter((e) => e.type === "FK CONSTRAINT")
-        .map((e) => e.sql.match(/REFERENCES (\w+\.\w+)\(/)?.[1] ?? "")
-        .filter((d) => d !== t && tables.includes(d)),
-    ),
-  ]));
-  const placed: string[] = [];
-  const left = [...tables].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  while (left.length) {
-    const i = left.findIndex((t) => [...deps.get(t)!].every((d) => placed.includes(d)));
-    placed.push(...left.splice(i < 0 ? 0 : i, 1));
+const referenced = (groups: Map<string, DumpEntry[]>, t: string) =>
+  (groups.get(t) ?? []).filter((e) => e.type === "FK CONSTRAINT")
+    .map((e) => e.sql.match(/REFERENCES (\w+\.\w+)\(/)?.[1] ?? "").filter((d) => d !== t);
+
+/**
+ * Each table's number: its place in TABLE_ORDER (`0100`, `0200`, ...), so a
+ * new table does not renumber the others; a table not listed comes after
+ * them, in foreign-key order. Throws when a table would precede one its
+ * foreign keys reference (fix TABLE_ORDER).
+ */
+function numberTables(groups: Map<string, DumpEntry[]>, tables: string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const t of tables.filter((t) => rank(t) < TABLE_ORDER.length)) {
+    out.set(t, 100 * (rank(t) + 1));
   }
-  return placed;
+  const left = tables.filter((t) => !out.has(t)).sort();
+  let next = 100 * (TABLE_ORDER.length + 1);
+  while (left.length) {
+    const i = left.findIndex((t) =>
+      referenced(groups, t).every((d) => out.has(d) || !tables.includes(d))
+    );
+    out.set(left.splice(Math.max(i, 0), 1)[0], next);
+    next += 100;
+  }
+  for (const t of tables) {
+    for (const d of referenced(groups, t).filter((d) => tables.includes(d))) {
+      if (out.get(d)! > out.get(t)!) {
+        throw new Error(`${t} references ${d}, which would come after it: fix TABLE_ORDER`);
+      }
+    }
+  }
+  return out;
 }
 
 const four = (n: number) => String(n).padStart(4, "0");
@@ -161,9 +176,9 @@ export function planFiles(entries: DumpEntry[]): PlannedFile[] {
   const files: PlannedFile[] = [];
   const stem = (rel: string) => rel.replace(/^public\./, "").replace(".", "_");
   const tables = [...groups.keys()].filter((k) => k.includes(".") && !views.has(k));
-  orderTables(groups, tables).forEach((t, i) =>
-    files.push({ name: `${four(100 * (i + 1))}_${stem(t)}.sql`, entries: groups.get(t)! })
-  );
+  for (const [t, n] of numberTables(groups, tables)) {
+    files.push({ name: `${four(n)}_${stem(t)}.sql`, entries: groups.get(t)! });
+  }
   [...views].sort().forEach((v, i) =>
     files.push({ name: `${four(4100 + 100 * i)}_${stem(v)}.sql`, entries: groups.get(v)! })
   );

@@ -19,6 +19,7 @@ const DUMP: DumpEntry[] = [
   e("FUNCTION", "sync_inner()", "CREATE FUNCTION public.sync_inner() ..."),
   e("TABLE", "bots", "CREATE TABLE public.bots (...);"),
   e("TABLE", "organizations", "CREATE TABLE public.organizations (...);"),
+  e("TABLE", "widgets", "CREATE TABLE public.widgets (...);"),
   e("VIEW", "overview", "CREATE VIEW public.overview AS ..."),
   e("INDEX", "bots_org_idx", "CREATE INDEX bots_org_idx ON public.bots USING btree (org_id);"),
   e("TRIGGER", "bots bots_touch", "CREATE TRIGGER ... EXECUTE FUNCTION public.touch();"),
@@ -28,18 +29,19 @@ const DUMP: DumpEntry[] = [
   e("SCHEMA", "edge_guard", "CREATE SCHEMA edge_guard;", "-"),
 ];
 
-Deno.test("planFiles: tables with their parts in foreign-key order, functions by area", () => {
+Deno.test("planFiles: tables numbered by TABLE_ORDER with their parts, functions by area", () => {
   const files = planFiles(DUMP);
   const names = (f: string) => files.find((x) => x.name === f)?.entries.map((x) => x.name);
   assert.deepEqual(files.map((f) => f.name), [
     "0000_schemas.sql",
     "0050_current_org_id.sql",
     "0100_organizations.sql",
-    "0200_bots.sql",
+    "1100_bots.sql",
+    "1900_widgets.sql",
     "3300_functions_odoo_sync.sql",
     "4100_overview.sql",
   ]);
-  assert.deepEqual(names("0200_bots.sql"), [
+  assert.deepEqual(names("1100_bots.sql"), [
     "touch()",
     "bots",
     "bots_org_idx",
@@ -49,6 +51,11 @@ Deno.test("planFiles: tables with their parts in foreign-key order, functions by
     "TABLE bots",
   ]);
   assert.deepEqual(names("3300_functions_odoo_sync.sql"), ["sync_inner()", "sync_outer()"]);
+});
+
+Deno.test("planFiles: a listed table that would precede a table it references is an error", () => {
+  const fk = e("FK CONSTRAINT", "organizations o_fkey", "... REFERENCES public.bots(id);");
+  assert.throws(() => planFiles([...DUMP, fk]), /organizations references public\.bots/);
 });
 
 Deno.test("revokeDefaults: the platform's default grants are revoked before the object's own", () => {

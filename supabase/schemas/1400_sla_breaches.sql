@@ -1,4 +1,4 @@
--- supabase/schemas/1200_sla_breaches.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
+-- supabase/schemas/1400_sla_breaches.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
 
 CREATE TABLE public.sla_breaches (
     id bigint NOT NULL,

@@ -1,4 +1,4 @@
--- supabase/schemas/0900_bots.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
+-- supabase/schemas/1100_bots.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
 
 CREATE TABLE public.bots (
     id uuid DEFAULT gen_random_uuid() NOT NULL,

@@ -1,4 +1,4 @@
--- supabase/schemas/1300_cron_http_requests.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
+-- supabase/schemas/1500_cron_http_requests.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
 
 CREATE TABLE public.cron_http_requests (
     request_id bigint NOT NULL,

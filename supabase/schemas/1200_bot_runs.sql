@@ -1,4 +1,4 @@
--- supabase/schemas/1000_bot_runs.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
+-- supabase/schemas/1200_bot_runs.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
 
 CREATE TABLE public.bot_runs (
     id bigint NOT NULL,

@@ -1,4 +1,4 @@
--- supabase/schemas/1100_sla_policies.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
+-- supabase/schemas/1300_sla_policies.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
 
 CREATE TABLE public.sla_policies (
     id uuid DEFAULT gen_random_uuid() NOT NULL,

@@ -1,4 +1,4 @@
--- supabase/schemas/1600_edge_guard_alerts.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
+-- supabase/schemas/1800_edge_guard_alerts.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
 
 CREATE FUNCTION edge_guard.alert_scope() RETURNS trigger
     LANGUAGE plpgsql

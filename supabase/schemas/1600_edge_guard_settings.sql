@@ -1,4 +1,4 @@
--- supabase/schemas/1400_edge_guard_settings.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
+-- supabase/schemas/1600_edge_guard_settings.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
 
 CREATE TABLE public.edge_guard_settings (
     singleton boolean DEFAULT true NOT NULL,

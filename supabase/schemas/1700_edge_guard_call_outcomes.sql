@@ -1,4 +1,4 @@
--- supabase/schemas/1500_edge_guard_call_outcomes.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
+-- supabase/schemas/1700_edge_guard_call_outcomes.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
 
 CREATE TABLE public.edge_guard_call_outcomes (
     request_id bigint NOT NULL,

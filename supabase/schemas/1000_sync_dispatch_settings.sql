@@ -1,4 +1,4 @@
--- supabase/schemas/0800_sync_dispatch_settings.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
+-- supabase/schemas/1000_sync_dispatch_settings.sql: the current definition (README.md here; docs/database.md, "Declarative schemas").
 
 CREATE TABLE public.sync_dispatch_settings (
     job text NOT NULL,
