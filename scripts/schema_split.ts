@@ -39,13 +39,15 @@ try {
   texts.set(first, [
     ...extensions.map((x) => {
       const [name, , schema] = x.split(" ");
-      return `CREATE EXTENSION IF NOT EXISTS "${name}" WITH SCHEMA ${schema};`;
+      // An extension in a schema of its own name (pgmq) creates that schema itself.
+      const where = schema === name ? "" : ` WITH SCHEMA ${schema}`;
+      return `CREATE EXTENSION IF NOT EXISTS "${name}"${where};`;
     }),
     ...(texts.get(first) ?? []),
   ]);
   if (catalog.queues.length) {
     texts.set(
-      "0060_pgmq_queues.sql",
+      "0010_pgmq_queues.sql",
       catalog.queues.map((q) => `SELECT pgmq.create('${q.split(" ")[0]}');`),
     );
   }

@@ -69,7 +69,7 @@ const AREAS: [number, string][] = [
 ];
 
 const OBJECT =
-  /^CREATE (?:TABLE|VIEW|FUNCTION|TRIGGER|POLICY|SCHEMA|EXTENSION IF NOT EXISTS) ("?[\w.]+"?)/;
+  /^(?:CREATE (?:TABLE|VIEW|FUNCTION|TRIGGER|POLICY|SCHEMA|EXTENSION IF NOT EXISTS) ("?[\w.]+"?)|SELECT pgmq\.create\('(\w+)'\))/;
 
 /** The folder's README.md: every file by area, with the objects it creates. */
 export function readme(files: [string, string[]][]): string {
@@ -93,7 +93,7 @@ export function readme(files: [string, string[]][]): string {
     if (!inArea.length) continue;
     lines.push("", `## ${title}`, "");
     for (const [name, statements] of inArea) {
-      const objects = [...new Set(statements.map((s) => s.match(OBJECT)?.[1]))]
+      const objects = [...new Set(statements.map((s) => s.match(OBJECT)?.slice(1).find(Boolean)))]
         .filter((o) => o !== undefined).map((o) => `\`${o!.replace(/^public\.|"/g, "")}\``);
       lines.push(`- [${name}](${name}): ${objects.join(", ") || "calls and rows"}`);
     }
