@@ -34,7 +34,7 @@ const handler = createHandler({
   env: testAuthEnv(),
   sql,
   logger: () => {},
-  sync: { dispatchNext: false },
+  sync: {},
 });
 
 let slot = 0;

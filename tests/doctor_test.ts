@@ -77,7 +77,7 @@ function assertNoErrors(run: Run) {
 /** Runs every edge-function job's command `times` times, as pg_cron would, and delivers. */
 async function runJobs(sql: Sql, times = 1) {
   const jobs = await sql`select command from cron.job
-    where command like '%/functions/v1/%' or command like '%dispatch_odoo_sync%'`;
+    where command like '%/functions/v1/%' or command like '%tick_odoo_sync%'`;
   for (let i = 0; i < times; i++) for (const j of jobs) await sql.unsafe(j.command);
   await awaitPgNet(sql);
 }
@@ -169,16 +169,9 @@ async function missingVaultSecret(c: Ctx) {
   await c.sql`delete from vault.secrets where name = 'service_role_key'`;
   const run = await c.doctor(["--skip-env"]);
   assert.equal(run.code, 1);
-  assertRow(
-    run,
-    "error",
-    "vault_secret_missing",
-    "service_role_key",
-    "needed by bot-scheduler, check-sla-breaches",
-  );
+  assertRow(run, "error", "vault_secret_missing", "service_role_key", "needed by 4 cron jobs");
   assertRow(run, "warn", "cron_job_vault_secret_missing", "bot-scheduler", "is missing from Vault");
-  // (The dispatcher's sync jobs read Vault inside public.dispatch_odoo_sync.)
-  assert.doesNotMatch(run.text, /^ok\s+cron_job_ok\s+(bot-scheduler|check-sla-breaches)\s/m);
+  assert.doesNotMatch(run.text, /with the key from Vault/);
 }
 
 /** The watchdog's alert shows since when it fires; after the fix and one good call: green. */
@@ -226,7 +219,7 @@ async function anonKeyInVault(c: Ctx) {
 async function recent401s(c: Ctx) {
   await c.sql`select vault.update_secret(id, ${OTHER_SERVICE_KEY}) from vault.secrets
     where name = 'service_role_key'`;
-  // One organization with an odoo credential, so the sync jobs' dispatcher sends a request.
+  // One organization with an odoo credential, so the sync jobs' tick wakes a worker.
   const org = crypto.randomUUID();
   await c.sql`insert into public.organizations (id, name) values (${org}, 'Doctor org')`;
   await c.sql`select public.upsert_integration_credential(${org}::uuid, 'odoo', 'k',
@@ -234,13 +227,20 @@ async function recent401s(c: Ctx) {
   await runJobs(c.sql, 2);
   const run = await c.doctor(["--skip-env"]);
   assert.equal(run.code, 1);
-  // Two ticks: the function jobs call twice; the sync dispatcher sends one request per
-  // organization and period (the first is still unanswered by a success at the second).
-  const cases = [
-    ["check-sla-breaches", "2 of 2 responses from /functions/v1/check-sla-breaches were 401 ×2"],
-    ["odoo-crm-sync-incremental", "1 of 1 response from /functions/v1/odoo-crm-sync was 401 ×1"],
-  ];
-  for (const [job, detail] of cases) assertRow(run, "error", "http_auth_failures", job, detail);
+  for (
+    const [job, fn] of [["odoo-crm-sync-incremental", "odoo-crm-sync"], [
+      "check-sla-breaches",
+      "check-sla-breaches",
+    ]]
+  ) {
+    assertRow(
+      run,
+      "error",
+      "http_auth_failures",
+      job,
+      `2 of 2 responses from /functions/v1/${fn} were 401 ×2`,
+    );
+  }
   assert.doesNotMatch(run.text, /vault_service_key_(is_anon|wrong_role)/);
 }
 

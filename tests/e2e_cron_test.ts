@@ -1,8 +1,10 @@
 /**
  * End to end, the real cron path: the `odoo-crm-sync-incremental` job's own
- * command, run as pg_cron runs it, queues a pg_net request; the real pg_net
- * (a PostgreSQL background worker) sends it through the gateway and the guard into odoo-crm-sync, which reads
- * Odoo and writes the database. Then the incident: the same job rescheduled the
+ * command, run as pg_cron runs it, ticks the sync queue, which enqueues the
+ * organization and queues a pg_net wake-up; the real pg_net (a PostgreSQL
+ * background worker) sends it through the gateway and the guard into
+ * odoo-crm-sync, which answers 202 and in the background claims the
+ * organization, reads Odoo and writes the database. Then the incident: the same job rescheduled the
  * old way, with the anon key in its command, gets 401 and syncs nothing.
  *
  * Starts its own local stack on free ports (cron paused, so the test drives
@@ -70,6 +72,17 @@ async function runLikePgCron(dbUrl: string, sql: Sql, job: CronJob): Promise<Htt
   throw new Error("no pg_net response within 30 s");
 }
 
+/** Waits until the queue worker finished a run (it works after its 202 answer). */
+async function finishedRun(sql: Sql): Promise<void> {
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    const [{ n }] =
+      await sql`select count(*)::int as n from public.sync_runs where status <> 'running'`;
+    if (n > 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("no finished sync run within 30 s");
+}
+
 async function counts(sql: Sql, orgId: string) {
   const [row] = await sql<{ leads: number; runs: number }[]>`
     select (select count(*)::int from public.crm_leads where org_id = ${orgId}::uuid) as leads,
@@ -99,10 +112,12 @@ Deno.test("e2e: pg_cron's CRM sync job reaches Odoo and the database; the anon-k
 
     // 1-3. The job as deployed: Vault URL and service key, through pg_net and the guard.
     const ok = await runLikePgCron(stack.urls.db, sql, job);
-    assert.equal(ok.status_code, 200, `content: ${ok.content} error: ${ok.error_msg}`);
-    const report = JSON.parse(ok.content!);
-    assert.equal(report.status, "succeeded");
-    assert.deepEqual(report.organizations.map((o: { org_id: string }) => o.org_id), [demo.orgId]);
+    assert.equal(ok.status_code, 202, `content: ${ok.content} error: ${ok.error_msg}`);
+    assert.deepEqual(JSON.parse(ok.content!), { status: "accepted", job: "crm" });
+    await finishedRun(sql);
+    const [state] = await sql`select last_status from public.sync_org_state
+      where org_id = ${demo.orgId}::uuid and job = 'crm'`;
+    assert.equal(state.last_status, "succeeded");
     const demoLeads = odoo.records("crm.lead");
     assert.deepEqual(await counts(sql, demo.orgId), { leads: demoLeads.length, runs: 1 });
     const [run] = await sql`select integration, job, status from public.sync_runs`;
@@ -163,7 +178,8 @@ Deno.test("e2e: pg_cron itself fires the CRM sync job and pg_net delivers it (â‰
         from cron.job_run_details d join cron.job j using (jobid), net._http_response r
         where j.jobname = ${JOB} and d.status in ('succeeded', 'failed')`;
     }
-    assert.deepEqual(delivered.map((d) => ({ ...d })), [{ status: "succeeded", status_code: 200 }]);
+    assert.deepEqual(delivered.map((d) => ({ ...d })), [{ status: "succeeded", status_code: 202 }]);
+    await finishedRun(sql);
     const [{ leads }] = await sql`
       select count(*)::int as leads from public.crm_leads where org_id = ${stack.demo.orgId}::uuid`;
     assert.equal(leads, stack.odoo!.records("crm.lead").length);

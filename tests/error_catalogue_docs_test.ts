@@ -54,6 +54,7 @@ const SECTIONS: Section[] = [
   },
   { kind: "reason", heading: "Why a request was refused, in the log only (`reason`)" },
   { kind: "refusal", heading: "Why the outbound policy refused a destination (`refusal`)" },
+  { kind: "worker", heading: "How a sync queue worker ended, in the log only (`worker`)" },
   {
     kind: "platform",
     heading: 'The platform\'s answers (`platform`): the body is `{"code":"<CODE>",...}`',

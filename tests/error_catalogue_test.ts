@@ -27,6 +27,16 @@ const NOT_CODES = new Set([
   "organization_id",
   // JSON key of the watchdog's webhook notification.
   "alert_id",
+  // The sync queue (issue 26): pgmq queue names (its tables are q_<name>, a_<name>), JSON keys
+  // of a queue message and of a worker's wake-up body, keys of edge_guard_prune's summary.
+  "odoo_sync_crm",
+  "odoo_sync_chatter",
+  "due_at",
+  "worker_id",
+  "archive_crm",
+  "archive_chatter",
+  "call_outcomes",
+  "cron_requests",
   // The outbound policy's address classes (edge_guard.address_class): IANA ranges, not failures;
   // the refusal `address` carries one.
   ...ADDRESS_CLASSES,

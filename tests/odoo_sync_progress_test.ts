@@ -18,7 +18,7 @@ const T0 = Date.parse("2026-12-01T10:00:00Z");
 const SLOT = 15 * 60_000;
 
 /**
- * One org; `run(k, tuning)` is the cron call of slot k (T0 + k × 15 min),
+ * One org; `run(k, tuning)` is the service run of slot k (T0 + k × 15 min),
  * whose clock starts at its slot and moves `odooCallMs` per Odoo call.
  */
 async function world(spec: SyncOrgSpec, odooCallMs = 0) {
@@ -34,9 +34,13 @@ async function world(spec: SyncOrgSpec, odooCallMs = 0) {
     const handler = base.handler({
       now: () => new Date(clock),
       fetch: slowOdoo,
-      sync: { dispatchNext: false, odoo: { retries: 0, sleep: () => Promise.resolve() }, ...sync },
+      sync: { odoo: { retries: 0, sleep: () => Promise.resolve() }, ...sync },
     });
-    const json = { scheduled_for: new Date(at).toISOString(), org_id: org.id, ...body };
+    // A service call without org_id: the run over every organization (here the one),
+    // keyed by its slot and timed by the function's clock, so the test can run several
+    // slots within one minute (a call naming org_id is "sync now", keyed by the
+    // database's minute and deadlined by sync_queue_settings: docs/fanout.md).
+    const json = { scheduled_for: new Date(at).toISOString(), ...body };
     const res = await handler(makeRequest({ method: "POST", bearer: TEST_SERVICE_ROLE_KEY, json }));
     const report = await res.json();
     return { ...report, org: report.organizations?.[0] };

@@ -61,6 +61,9 @@ Deno.test("sync now against a metadata or private base_url: odoo_destination_ref
     await t.step(url, async () => {
       await w
         .sql`update public.integration_credentials set base_url = ${url} where org_id = ${org.id}`;
+      // "Sync now" is keyed by the database's minute: each spelling gets its own by
+      // removing the previous one's run (docs/fanout.md, "Sync now").
+      await w.sql`delete from public.sync_runs where org_id = ${org.id}`;
       const at = new Date(Date.UTC(2026, 10, 23, 10, 15 * quarter++)).toISOString();
       const handler = w.handler({
         env: PRODUCTION,

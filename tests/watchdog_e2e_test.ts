@@ -124,7 +124,7 @@ Deno.test("e2e: the watchdog job alerts on the seed incident, resolves it, and f
     // Restore the job (the migration, as postgres), one good call, then three faults.
     await sql.unsafe(SCHEDULE_JOBS_SQL);
     await sql`select cron.alter_job(jobid, active := false) from cron.job where jobname = ${JOB}`;
-    assert.equal(await runLikePgCron(stack.urls.db, sql), 200);
+    assert.equal(await runLikePgCron(stack.urls.db, sql), 202, "a queue worker woken");
     await sql`delete from vault.secrets where name = 'service_role_key'`;
     await sql`insert into public.sync_runs (idempotency_key, integration, job, scheduled_for, started_at)
       values ('odoo:chatter:stuck-e2e', 'odoo', 'chatter', now() - interval '1 hour', now() - interval '1 hour')`;
@@ -169,7 +169,7 @@ Deno.test("e2e: the watchdog job alerts on the seed incident, resolves it, and f
     assert.equal(responses, 0, "pg_net deleted every response");
     const kept = await sql`select status_code from public.edge_guard_call_outcomes
       where job_name = ${JOB}`;
-    assert.deepEqual(kept.map((r) => r.status_code), [200]);
+    assert.deepEqual(kept.map((r) => r.status_code), [202]);
   } finally {
     await stack.stop();
     await receiver.close();

@@ -4,7 +4,14 @@
  * alerts; then the function environments.
  */
 import postgres from "postgres";
-import { callsFunction, type CronJob, cronJobFindings, loadJobs, vaultNames } from "./cron.ts";
+import {
+  callsFunction,
+  type CronJob,
+  cronJobFindings,
+  dispatchTarget,
+  loadJobs,
+  vaultNames,
+} from "./cron.ts";
 import { runFailureFindings } from "./runs.ts";
 import { cronSecretFindings } from "./cron_secret.ts";
 import { envFindings } from "./env.ts";
@@ -79,7 +86,8 @@ export function connectReadOnly(
 
 function secretNeeds(jobs: CronJob[]): Map<string, string[]> {
   const needs = new Map<string, string[]>(REQUIRED_SECRETS.map((n) => [n, []]));
-  for (const job of jobs.filter((j) => callsFunction(j.command))) {
+  // The sync jobs' tick reads both secrets itself (public.tick_odoo_sync).
+  for (const job of jobs.filter((j) => callsFunction(j.command) || dispatchTarget(j.command))) {
     for (const name of new Set([...REQUIRED_SECRETS, ...vaultNames(job.command)])) {
       needs.set(name, [...(needs.get(name) ?? []), job.name]);
     }

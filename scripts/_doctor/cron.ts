@@ -33,14 +33,14 @@ export function callsFunction(command: string): boolean {
   return CALLS_FUNCTION.test(command);
 }
 
-const DISPATCH = /^\s*select\s+public\.dispatch_odoo_sync\('(crm|chatter)'\)\s*;?\s*$/i;
+const DISPATCH = /^\s*select\s+public\.tick_odoo_sync\('(crm|chatter)'\)\s*;?\s*$/i;
 
 /**
- * The sync function a job reaches through the SQL dispatcher (which reads the
+ * The sync function a job reaches through the queue's SQL tick (which reads the
  * project URL and key from Vault itself), or null.
  *
  * @example
- * dispatchTarget("select public.dispatch_odoo_sync('crm');"); // "odoo-crm-sync"
+ * dispatchTarget("select public.tick_odoo_sync('crm');"); // "odoo-crm-sync"
  */
 export function dispatchTarget(command: string): string | null {
   const m = command.match(DISPATCH);
@@ -187,14 +187,28 @@ export function cronJobFindings(
 ): Finding[] {
   const calling = jobs.filter((j) => callsFunction(j.command));
   const dispatching = jobs.filter((j) => dispatchTarget(j.command) !== null);
+  const missingForTick = ["project_url", "service_role_key"].filter((n) =>
+    options.missingSecrets?.includes(n)
+  );
   const viaDispatcher = dispatching.map((job) =>
-    finding(
-      "cron_job_ok",
-      "ok",
-      job.name,
-      `dispatches one request per organization to /functions/v1/${dispatchTarget(job.command)} ` +
-        "with the key from Vault (public.dispatch_odoo_sync, docs/fanout.md)",
-    )
+    missingForTick.length > 0
+      ? finding(
+        "cron_job_vault_secret_missing",
+        "warn",
+        job.name,
+        `wakes workers of /functions/v1/${dispatchTarget(job.command)}, but ` +
+          `${missingForTick.join(" and ")} ${
+            missingForTick.length === 1 ? "is" : "are"
+          } missing from Vault`,
+        "see the vault_secret_missing finding",
+      )
+      : finding(
+        "cron_job_ok",
+        "ok",
+        job.name,
+        `wakes workers of /functions/v1/${dispatchTarget(job.command)} ` +
+          "with the key from Vault (public.tick_odoo_sync, docs/fanout.md)",
+      )
   );
   if (calling.length === 0 && dispatching.length > 0) return viaDispatcher;
   if (calling.length === 0) {

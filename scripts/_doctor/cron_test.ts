@@ -82,11 +82,11 @@ Deno.test("cronJobFindings ignores jobs that call no function, and says when non
   assert.deepEqual(vaultNames(call(`, 'k', ${VAULT_KEY}`)), ["project_url", "service_role_key"]);
 });
 
-Deno.test("cronJobFindings: a sync job calling the SQL dispatcher is ok and names its function", () => {
-  const findings = cronJobFindings([job("select public.dispatch_odoo_sync('chatter');")]);
+Deno.test("cronJobFindings: a sync job calling the queue's tick is ok and names its function", () => {
+  const findings = cronJobFindings([job("select public.tick_odoo_sync('chatter');")]);
   assert.deepEqual(ids(findings), ["ok:cron_job_ok"]);
   assert.match(findings[0].detail, /\/functions\/v1\/odoo-chatter-sync with the key from Vault/);
-  const other = cronJobFindings([job("select public.dispatch_odoo_sync('crm'); drop table x;")]);
+  const other = cronJobFindings([job("select public.tick_odoo_sync('crm'); drop table x;")]);
   assert.deepEqual(ids(other), ["warn:cron_jobs_none"]);
 });
 

@@ -35,9 +35,12 @@ const FIX: Readonly<Record<AlertCode, string>> = {
   http_call_failed: "see the function's logs; select * from public.edge_guard_call_outcomes",
   cron_run_failed:
     "select * from cron.job_run_details where status = 'failed' order by start_time desc",
-  org_sync_stale: "check the org's sync_runs.org_results and its Odoo credential",
+  org_sync_stale: "select * from public.sync_org_state where org_id = '<org>'; " +
+    "select * from public.sync_queue_overview (workers, queue, parked)",
   org_sync_failing: "select * from public.sync_org_state where consecutive_failures > 0; " +
     "fix the org's Odoo credential (upsert_integration_credential) or its Odoo",
+  org_sync_parked: "fix the org's Odoo credential (upsert_integration_credential makes it due " +
+    "at once) or its Odoo; parked tenants are retried every parked_retry (6 hours)",
   org_sync_stalled: "select * from public.sync_cursors where stalled_runs > 0; see the " +
     "sync_org_finished / sync_org_failed log lines of that org (docs/odoo-sync.md)",
   sync_run_stuck: "the watchdog marks it failed on its next pass; see the function's logs",

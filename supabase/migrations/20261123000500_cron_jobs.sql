@@ -10,8 +10,8 @@
 --
 -- What the jobs do:
 -- Every job reads the project URL and the service role key from Vault at run
--- time (secrets `project_url` and `service_role_key`; README.md, "Vault secrets
--- the cron jobs need"), so no command holds a key or a URL. If a secret is missing the request fails
+-- time (secrets `project_url` and `service_role_key`; docs/database.md, "Vault
+-- secrets the cron jobs need"), so no command holds a key or a URL. If a secret is missing the request fails
 -- (null url) and the failure is visible in cron.job_run_details.
 --
 -- Every job also records the pg_net request id with its job and function name

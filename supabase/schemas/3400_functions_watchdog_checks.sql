@@ -78,23 +78,9 @@ CREATE FUNCTION edge_guard.check_calls() RETURNS TABLE(check_id text, subject te
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$
-  -- run_finished: whether the call's dispatched run (pg_net ids can restart,
-  -- hence the time window) was finished by its function; null without one.
-  with c as (
-    select c.*, (select bool_or(s.status in ('succeeded', 'partial', 'failed')
-        and coalesce(s.error_summary, '') not in ('run_lost', 'dispatch_failed'))
-      from public.sync_runs s
-      where s.request_id = c.request_id
-        and s.dispatched_at between c.requested_at - interval '1 minute'
-          and c.requested_at + interval '1 minute') as run_finished
-    from edge_guard.calls(now() - interval '1 day') c),
-  -- A 5xx the function answered after finishing its run: the organization's own
-  -- outcome. A timeout (status_code null) is never exempt.
-  job_calls as (
-    select c.* from c
-    where not (coalesce(c.status_code >= 500, false) and coalesce(c.run_finished, false))),
+  with c as (select * from edge_guard.calls(now() - interval '1 day')),
   latest as (
-    select c.job_name, max(c.requested_at) as at from job_calls c
+    select c.job_name, max(c.requested_at) as at from c
     where exists (select 1 from cron.job j where j.jobname = c.job_name)
     group by c.job_name),
   batch as (
@@ -103,11 +89,9 @@ CREATE FUNCTION edge_guard.check_calls() RETURNS TABLE(check_id text, subject te
       string_agg(distinct c.status_code::text, '/') filter (where c.status_code in (401, 403)) as auth_codes,
       count(*) filter (where c.status_code >= 500) as s5xx,
       count(*) filter (where c.timed_out) as timeouts,
-      count(*) filter (where c.timed_out and c.run_finished) as timeouts_finished,
-      count(*) filter (where c.timed_out and not c.run_finished) as timeouts_unfinished,
       count(*) filter (where c.failed_to_send) as unsent,
       count(*) filter (where c.status_code between 400 and 499 and c.status_code not in (401, 403)) as s4xx
-    from job_calls c join latest l on l.job_name = c.job_name and l.at = c.requested_at
+    from c join latest l on l.job_name = c.job_name and l.at = c.requested_at
     group by c.job_name, l.at)
   select 'http_auth_rejected', b.job_name, 'error',
     edge_guard.plural(b.auth, 'call') || ' of its latest run (' || b.at::text || ') to /functions/v1/' ||
@@ -118,14 +102,7 @@ CREATE FUNCTION edge_guard.check_calls() RETURNS TABLE(check_id text, subject te
   select 'http_call_failed', b.job_name, 'error',
     concat_ws(', ',
       case when b.s5xx > 0 then edge_guard.plural(b.s5xx, 'answer') || ' with a 5xx status' end,
-      case when b.timeouts > 0 then edge_guard.plural(b.timeouts, 'timeout') ||
-        case when b.timeouts_finished + b.timeouts_unfinished > 0 then ' (' || concat_ws(', ',
-          case when b.timeouts_finished > 0 then
-            case when b.timeouts = 1 then 'its run' else b.timeouts_finished || ' of their runs' end ||
-            ' finished after pg_net gave up' end,
-          case when b.timeouts_unfinished > 0 then
-            case when b.timeouts = 1 then 'its run has' else b.timeouts_unfinished || ' of their runs have' end ||
-            ' not finished' end) || ')' else '' end end,
+      case when b.timeouts > 0 then edge_guard.plural(b.timeouts, 'timeout') end,
       case when b.unsent > 0 then edge_guard.plural(b.unsent, 'call') || ' that got no answer' end,
       case when b.s4xx > 0 then edge_guard.plural(b.s4xx, 'answer') || ' with another 4xx status' end) ||
     ' in its latest run (' || b.at::text || ') to /functions/v1/' || b.fn ||
@@ -230,9 +207,10 @@ CREATE FUNCTION edge_guard.check_drift(p_now timestamp with time zone, p_toleran
     'its latest run, scheduled for ' || l.scheduled_for::text || ', started ' ||
     date_trunc('second', l.started_at - l.scheduled_for)::text || ' late (more than ' ||
     p_tolerance::text || ')'
-  from (select distinct on (r.integration, r.job) r.* from public.sync_runs r
-    where r.scheduled_for > p_now - interval '1 day'
-    order by r.integration, r.job, r.scheduled_for desc) l
+  from (values ('odoo', 'crm'), ('odoo', 'chatter')) j(integration, job)
+  cross join lateral (select r.* from public.sync_runs r
+    where r.integration = j.integration and r.job = j.job and r.scheduled_for > p_now - interval '1 day'
+    order by r.scheduled_for desc limit 1) l
   where l.started_at - l.scheduled_for > p_tolerance
 $$;
 
@@ -240,40 +218,28 @@ CREATE FUNCTION edge_guard.check_freshness(p_now timestamp with time zone, p_per
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$
-  with orgs as (
-    select c.org_id, min(c.created_at) as since from public.integration_credentials c
-    where c.integration_type = 'odoo' group by c.org_id),
-  passes as (
-    select r.job, r.org_results, coalesce(r.finished_at, r.started_at) as at
-    from public.sync_runs r
-    where r.integration = 'odoo' and r.org_id is null
-      and r.scheduled_for >= p_now - 2 * p_period - interval '1 hour'),
-  last_ok as (
-    select o.org_id, o.since, j.job, greatest(s.last_success_at,
-      (select max(p.at) from passes p
-        where p.job = j.job and p.org_results -> (o.org_id::text) ->> 'status' = 'ok')) as at
-    from orgs o cross join (values ('crm'), ('chatter')) j(job)
-    left join public.sync_org_state s on s.org_id = o.org_id and s.job = j.job),
-  stale as (
-    select * from last_ok where coalesce(at, since) < p_now - 2 * p_period)
   select 'org_sync_stale', 'org:' || s.org_id::text, 'error',
-    string_agg(s.job || case when s.at is null then ' never synced'
-      else ' last synced ' || s.at::text end, '; ' order by s.job) ||
+    string_agg(s.job || case when s.last_success_at is null then ' never synced'
+      else ' last synced ' || s.last_success_at::text end, '; ' order by s.job) ||
     ': older than two sync periods (' || (2 * p_period)::text || ')'
-  from stale s group by s.org_id
+  from public.sync_org_state s
+  where coalesce(s.last_success_at, s.enrolled_at) < p_now - 2 * p_period
+  group by s.org_id
 $$;
 
 CREATE FUNCTION edge_guard.check_org_failures() RETURNS TABLE(check_id text, subject text, severity text, detail text)
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$
-  select 'org_sync_failing', 'org:' || s.org_id::text, 'error',
+  select case when bool_or(s.parked_at is not null) then 'org_sync_parked' else 'org_sync_failing' end,
+    'org:' || s.org_id::text, 'error',
     string_agg(s.job || ' failed ' || edge_guard.plural(s.consecutive_failures, 'time') ||
       ' in a row (' || coalesce(s.last_error, 'unknown') || ')' ||
+      case when s.parked_at is not null then ', parked since ' || s.parked_at::text else '' end ||
       coalesce(', next try ' || s.next_attempt_at::text, ''), '; ' order by s.job)
   from public.sync_org_state s
-  where s.consecutive_failures >= 2
-    or (s.consecutive_failures >= 1 and s.last_error in ('odoo_auth_failed', 'credential_missing'))
+  where s.consecutive_failures > 0 and (s.consecutive_failures >= 2
+    or s.last_error in ('odoo_auth_failed', 'credential_missing') or s.parked_at is not null)
   group by s.org_id
 $$;
 
@@ -288,9 +254,8 @@ CREATE FUNCTION edge_guard.check_org_stalls(p_runs integer) RETURNS TABLE(check_
         coalesce(c.pass_id, c.cursor_id, 0)::text, 'none') ||
       ', last progress ' || coalesce(c.progressed_at::text, 'never') || ')', '; ' order by c.job)
   from public.sync_cursors c
+  join public.sync_org_state s on s.org_id = c.org_id and s.job = c.job
   where c.stalled_runs >= p_runs
-    and exists (select 1 from public.integration_credentials i
-      where i.org_id = c.org_id and i.integration_type = 'odoo')
   group by c.org_id
 $$;
 

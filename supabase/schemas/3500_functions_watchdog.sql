@@ -12,8 +12,9 @@ begin
   select c.request_id, c.job_name, c.function_name, c.created_at, r.status_code,
     coalesce(r.timed_out, false), edge_guard.redact(left(r.error_msg, 300)), r.created
   from public.cron_http_requests c join net._http_response r on r.id = c.request_id
-  where not exists (select 1 from public.edge_guard_call_outcomes x
-    where x.request_id = c.request_id and x.requested_at = c.created_at)
+  where c.created_at > now() - interval '1 day'
+    and not exists (select 1 from public.edge_guard_call_outcomes x
+      where x.request_id = c.request_id and x.requested_at = c.created_at)
   on conflict (request_id) do update
     set job_name = excluded.job_name, function_name = excluded.function_name,
       requested_at = excluded.requested_at, status_code = excluded.status_code,
@@ -128,9 +129,6 @@ begin
       ', longer than an edge function can live'
   where r.status = 'running' and r.started_at < p_now - s.run_max_lifetime;
   get diagnostics reaped = row_count;
-
-  delete from public.edge_guard_call_outcomes where requested_at < p_now - s.outcome_retention;
-  delete from public.edge_guard_alerts where resolved_at < p_now - s.alert_retention;
 
   return jsonb_build_object('captured', captured, 'findings', jsonb_array_length(found),
     'opened', cardinality(opened), 'resolved', cardinality(resolved),

@@ -46,18 +46,19 @@ begin
     select jobname, username from cron.job
     where username <> current_user and jobname in ('odoo-crm-sync-incremental',
       'odoo-chatter-sync-incremental', 'bot-scheduler', 'check-sla-breaches',
-      'edge-guard-housekeeping', 'edge-guard-watchdog')
+      'edge-guard-housekeeping', 'edge-guard-watchdog', 'edge-guard-prune')
   loop
     raise warning 'cron job % is owned by %, so it cannot be replaced; a job of that '
       'name owned by % is scheduled too', j.jobname, j.username, current_user;
   end loop;
 
   -- cron.schedule with a name replaces the schedule and command of that job.
-  -- The sync: one tick a minute per job, one request per due organization.
+  -- The sync on Supabase Queues: each minute the tick enqueues the due
+  -- organizations and wakes workers (docs/fanout.md).
   perform cron.schedule('odoo-crm-sync-incremental', '* * * * *',
-    $cmd$select public.dispatch_odoo_sync('crm');$cmd$);
+    $cmd$select public.tick_odoo_sync('crm');$cmd$);
   perform cron.schedule('odoo-chatter-sync-incremental', '* * * * *',
-    $cmd$select public.dispatch_odoo_sync('chatter');$cmd$);
+    $cmd$select public.tick_odoo_sync('chatter');$cmd$);
   perform cron.schedule('bot-scheduler', '* * * * *',
     format(fn_call, 'bot-scheduler', 'bot-scheduler', tick_body, 120000));
   perform cron.schedule('check-sla-breaches', '*/5 * * * *',
@@ -65,10 +66,14 @@ begin
   -- Retention for the request log above; calls no function.
   perform cron.schedule('edge-guard-housekeeping', '17 3 * * *',
     $cmd$delete from public.cron_http_requests where created_at < now() - interval '7 days';$cmd$);
-  -- The watchdog, on the schedule its settings name (docs/watchdog.md).
+  -- The watchdog and the bounded retention pass, on the schedules their
+  -- settings name (docs/watchdog.md).
   perform cron.schedule('edge-guard-watchdog',
     (select s.watchdog_schedule from public.edge_guard_settings s limit 1),
     'select public.edge_guard_watchdog();');
+  perform cron.schedule('edge-guard-prune',
+    (select s.prune_schedule from public.edge_guard_settings s limit 1),
+    'select public.edge_guard_prune();');
 end
 $_$;
 

@@ -1,7 +1,7 @@
 -- pg_cron jobs: schedules, no literal key or URL, and running a job's command
 -- really queues a pg_net request built from the Vault secrets and records it in
 -- public.cron_http_requests under the job's name (the two sync jobs through
--- the dispatcher, one request per due organization); the housekeeping job
+-- the queue tick, one wake-up per worker it leases); the housekeeping job
 -- keeps 7 days of that log.
 begin;
 create extension if not exists pgtap;
@@ -11,9 +11,9 @@ create temp table expected (jobname text primary key, schedule text, fn text, sy
   dispatch text);
 insert into expected values
   ('odoo-crm-sync-incremental', '* * * * *', 'odoo-crm-sync', true,
-    $$select public.dispatch_odoo_sync('crm');$$),
+    $$select public.tick_odoo_sync('crm');$$),
   ('odoo-chatter-sync-incremental', '* * * * *', 'odoo-chatter-sync', true,
-    $$select public.dispatch_odoo_sync('chatter');$$),
+    $$select public.tick_odoo_sync('chatter');$$),
   ('bot-scheduler', '* * * * *', 'bot-scheduler', false, null),
   ('check-sla-breaches', '*/5 * * * *', 'check-sla-breaches', false, null);
 
@@ -22,11 +22,11 @@ select results_eq(
     left join cron.job j on j.jobname = e.jobname order by e.jobname$$,
   $$select jobname, schedule, true from expected order by jobname$$,
   'the four jobs are scheduled, active, on their schedules');
--- The sync jobs call the dispatcher, which reads Vault the same way (checked below by running it).
+-- The sync jobs call the queue's tick, which reads Vault the same way (checked below by running it).
 select ok(case when e.dispatch is not null then j.command = e.dispatch
   else j.command ~ 'vault\.decrypted_secrets' and j.command ~ '''project_url'''
     and j.command ~ '''service_role_key''' end,
-  j.jobname || ' reads project_url and service_role_key from Vault (sync jobs: via the dispatcher)')
+  j.jobname || ' reads project_url and service_role_key from Vault (sync jobs: via the tick)')
 from cron.job j join expected e using (jobname) order by 1;
 select ok(j.command !~ 'eyJ' and j.command !~ 'sb_' and j.command !~* 'https?://'
   and j.command !~* 'supabase\.co', j.jobname || ' holds no literal key or URL')
@@ -46,7 +46,7 @@ end
 $$;
 -- Exactly one organization with an odoo credential and nothing in flight (other
 -- test files share this database; all of this is rolled back), so each sync
--- tick sends one request.
+-- tick enqueues one message and wakes one worker.
 delete from public.integration_credentials;
 delete from public.sync_runs;
 insert into public.organizations (id, name) values ('0f4b5c8e-1a2b-4c3d-8e9f-0000000000c1', 'Cron org');
@@ -86,14 +86,14 @@ select is(s.headers ->> 'Authorization', 'Bearer sb_secret_TEST0123456789',
   s.jobname || ' sends the Vault service_role_key as bearer token') from sent s order by 1;
 select ok(s.method = 'POST' and s.headers ->> 'Content-Type' = 'application/json'
   and s.timeout_milliseconds between 1000 and 300000
-  and s.body ->> 'scheduled_for' = to_jsonb(date_trunc(
-    case when s.sync then 'milliseconds' else 'minute' end, now())) #>> '{}'
-  and (not s.sync or (s.body ->> 'mode' = 'incremental'
-    and s.body ->> 'org_id' = '0f4b5c8e-1a2b-4c3d-8e9f-0000000000c1')),
-  s.jobname || ' sends JSON with scheduled_for (syncs: one org_id and mode) and an explicit timeout')
+  and case when s.sync then s.body ->> 'worker_id' ~ '^\d+$' and (select count(*) = 1
+      from public.sync_workers w where w.id = (s.body ->> 'worker_id')::bigint
+        and w.lease_until > now() and w.job = case s.fn when 'odoo-crm-sync' then 'crm' else 'chatter' end)
+    else s.body ->> 'scheduled_for' = to_jsonb(date_trunc('minute', now())) #>> '{}' end,
+  s.jobname || ' sends JSON (syncs: the worker_id the tick leased; others: scheduled_for) and an explicit timeout')
 from sent s order by 1;
-select ok(not has_function_privilege(r, 'public.dispatch_odoo_sync(text, timestamptz, integer)',
-  'execute'), r || ' cannot run the dispatcher') from unnest(array['anon', 'authenticated']) r;
+select ok(not has_function_privilege(r, 'public.tick_odoo_sync(text)',
+  'execute'), r || ' cannot run the tick') from unnest(array['anon', 'authenticated']) r;
 
 -- Without the project_url secret the request fails loudly instead of going nowhere.
 delete from vault.secrets where name = 'project_url';

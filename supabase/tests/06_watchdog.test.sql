@@ -162,30 +162,32 @@ insert into public.organizations (id, name, created_at)
 values ('c0000000-0000-4000-8000-00000000000c', 'Stale', now() - interval '3 hours');
 insert into public.integration_credentials (org_id, integration_type, vault_secret_id, created_at)
 values ('c0000000-0000-4000-8000-00000000000c', 'odoo', gen_random_uuid(), now() - interval '3 hours');
-insert into public.sync_runs (idempotency_key, integration, job, scheduled_for, started_at, status, org_results)
-values ('odoo:crm:stuck', 'odoo', 'crm', now() - interval '1 hour', now() - interval '50 minutes', 'running', '{}'),
+-- The credential enrolled the organization in both jobs (sync_org_state), 3 hours ago here.
+update public.sync_org_state set enrolled_at = now() - interval '3 hours'
+where org_id = 'c0000000-0000-4000-8000-00000000000c';
+update public.sync_org_state set last_success_at = now() - interval '50 minutes'
+where org_id = 'c0000000-0000-4000-8000-00000000000c' and job = 'chatter';
+insert into public.sync_runs (idempotency_key, integration, job, scheduled_for, started_at, status)
+values ('odoo:crm:stuck', 'odoo', 'crm', now() - interval '1 hour', now() - interval '50 minutes', 'running'),
   ('odoo:chatter:late', 'odoo', 'chatter', now() - interval '50 minutes', now() - interval '40 minutes',
-   'succeeded', '{"c0000000-0000-4000-8000-00000000000c": {"status": "ok"}}');
+   'succeeded');
 select results_eq(
   $$select detail like 'chatter last synced % crm never synced: older than two sync periods%'
     from public.edge_guard_findings() where check_id = 'org_sync_stale'
       and subject = 'org:c0000000-0000-4000-8000-00000000000c'$$,
   $$values (true)$$, 'an org without a good sync for two periods is stale');
--- The dispatcher's per-organization record of its last good sync (sync_org_state) counts too.
-insert into public.sync_org_state (org_id, job, last_success_at, last_finished_at, last_status)
-values ('c0000000-0000-4000-8000-00000000000c', 'crm', now() - interval '5 minutes',
-  now() - interval '5 minutes', 'succeeded');
+update public.sync_org_state set last_success_at = now() - interval '5 minutes'
+where org_id = 'c0000000-0000-4000-8000-00000000000c' and job = 'crm';
 select results_eq(
   $$select detail like 'chatter last synced %' and detail not like '%crm%'
     from public.edge_guard_findings() where check_id = 'org_sync_stale'
       and subject = 'org:c0000000-0000-4000-8000-00000000000c'$$,
-  $$values (true)$$, 'a dispatched sync 5 minutes ago counts; the stale chatter job still shows');
-insert into public.sync_org_state (org_id, job, last_success_at, last_finished_at, last_status)
-values ('c0000000-0000-4000-8000-00000000000c', 'chatter', now() - interval '5 minutes',
-  now() - interval '5 minutes', 'succeeded');
+  $$values (true)$$, 'a sync 5 minutes ago counts; the stale chatter job still shows');
+update public.sync_org_state set last_success_at = now() - interval '5 minutes'
+where org_id = 'c0000000-0000-4000-8000-00000000000c' and job = 'chatter';
 select is((select count(*)::int from public.edge_guard_findings() where check_id = 'org_sync_stale'
   and subject = 'org:c0000000-0000-4000-8000-00000000000c'), 0,
-  'an org the dispatcher synced in both jobs is fresh');
+  'an org synced in both jobs is fresh');
 delete from public.sync_org_state where org_id = 'c0000000-0000-4000-8000-00000000000c';
 select results_eq(
   $$select subject from public.edge_guard_findings() where check_id = 'schedule_drift' order by 1$$,

@@ -1,6 +1,6 @@
 -- The watchdog's per-organization and per-bot checks (..._watchdog_run_checks.sql):
--- with the sync dispatcher, a tenant's failing Odoo alerts on that organization,
--- not on the job, while calls the function never handled still alert on the
+-- with the sync queue, a tenant's failing Odoo alerts on that organization
+-- (sync_org_state), never on the job, while failed wake-up calls alert on the
 -- job; a bot whose last runs all failed alerts on that bot. Runs as the non-superuser postgres;
 -- rolls back.
 begin isolation level repeatable read;
@@ -11,32 +11,24 @@ insert into public.organizations (id, name)
 values ('d0000000-0000-4000-8000-00000000000d', 'Broken Odoo'),
   ('e0000000-0000-4000-8000-00000000000e', 'Fine');
 
--- A dispatched call whose organization's Odoo failed: the function finished the
--- run (failed, odoo_timeout) and answered 502.
-insert into public.sync_runs (idempotency_key, integration, job, scheduled_for, started_at,
-  finished_at, status, org_id, dispatched_at, request_id, error_summary)
-values ('odoo:crm:org:d:test', 'odoo', 'crm', now(), now(), now(), 'failed',
-  'd0000000-0000-4000-8000-00000000000d', now(), -7001, 'odoo_timeout');
+-- A wake-up call of the sync queue answers 202 at once (docs/fanout.md): a
+-- tenant's failure never reaches pg_net, so any failed answer is the job's.
 insert into public.cron_http_requests (request_id, job_name, function_name, created_at)
 values (-7001, 'odoo-crm-sync-incremental', 'odoo-crm-sync', now());
-insert into net._http_response (id, status_code, created) values (-7001, 502, now());
+insert into net._http_response (id, status_code, created) values (-7001, 202, now());
 select is((select count(*)::int from public.edge_guard_findings()
   where check_id = 'http_call_failed' and subject = 'odoo-crm-sync-incremental'), 0,
-  'a 502 the function gave after finishing an organization''s run is not the job''s failure');
-
--- The same answer for a run the function never took over (it crashed first).
-update public.sync_runs set status = 'queued', finished_at = null, error_summary = null
-where request_id = -7001;
+  'a wake-up answered 202 is not a failure');
+update net._http_response set status_code = 502 where id = -7001;
 select is((select count(*)::int from public.edge_guard_findings()
   where check_id = 'http_call_failed' and subject = 'odoo-crm-sync-incremental'), 1,
-  'a 5xx for a run the function never finished is the job''s failure');
-update public.sync_runs set status = 'failed', finished_at = now(), error_summary = 'run_lost'
-where request_id = -7001;
+  'a wake-up answered 5xx is the job''s failure (the function never started its worker)');
+update net._http_response set status_code = null, timed_out = true where id = -7001;
 select is((select count(*)::int from public.edge_guard_findings()
   where check_id = 'http_call_failed' and subject = 'odoo-crm-sync-incremental'), 1,
-  'a run the reaper marked lost is still the job''s failure');
+  'a wake-up that timed out is the job''s failure');
 
--- Per organization, from the dispatcher's record (its trigger already wrote one above).
+-- Per organization, from the queue's record (sync_org_state).
 delete from public.sync_org_state;
 insert into public.sync_org_state (org_id, job, last_finished_at, last_status, last_error,
   consecutive_failures, next_attempt_at)

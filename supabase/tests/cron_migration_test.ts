@@ -61,15 +61,15 @@ Deno.test("the doctor's fix, or re-running the cron migration, removes literal-k
         'bot-scheduler', 'check-sla-breaches')`;
     assert.equal(ours.length, 4);
     for (const job of ours) {
-      // The sync jobs call the dispatcher, which reads Vault itself.
-      const viaVault = /vault\.decrypted_secrets|^select public\.dispatch_odoo_sync\('\w+'\);$/;
+      // The sync jobs call the queue's tick, which reads Vault itself.
+      const viaVault = /vault\.decrypted_secrets|^select public\.tick_odoo_sync\('\w+'\);$/;
       assert.match(job.command, viaVault, job.jobname);
       assert.doesNotMatch(job.command, /eyJ|sb_|https?:\/\//, job.jobname);
     }
     const crm = ours.find((j) => j.jobname === "odoo-crm-sync-incremental");
     assert.deepEqual([crm?.schedule, crm?.command], [
       "* * * * *",
-      "select public.dispatch_odoo_sync('crm');",
+      "select public.tick_odoo_sync('crm');",
     ]);
   } finally {
     const leftovers = [...LEGACY_JOBS.slice(1).map(([n]) => n), UNRELATED[0]];

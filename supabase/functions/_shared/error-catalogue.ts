@@ -16,6 +16,7 @@ import { BOT_CODES, SYNC_CODES } from "./_error-catalogue/failures.ts";
 import { PLATFORM_CODES } from "./_error-catalogue/platform.ts";
 import { REQUEST_REASONS, TOKEN_REASONS } from "./_error-catalogue/reasons.ts";
 import { REFUSAL_REASONS } from "./_error-catalogue/refusals.ts";
+import { WORKER_REASONS } from "./_error-catalogue/workers.ts";
 import type { CatalogueEntry, Kind, Origin } from "./_error-catalogue/entry.ts";
 
 export type { CatalogueEntry, Kind, Origin, Scope } from "./_error-catalogue/entry.ts";
@@ -31,6 +32,7 @@ type Parts = [
   typeof TOKEN_REASONS,
   typeof REQUEST_REASONS,
   typeof REFUSAL_REASONS,
+  typeof WORKER_REASONS,
   typeof PLATFORM_CODES,
 ];
 type Twice<P, Seen = never> = P extends readonly [infer H extends Part, ...infer R]
@@ -58,6 +60,7 @@ export const ERROR_CATALOGUE = {
   ...TOKEN_REASONS,
   ...REQUEST_REASONS,
   ...REFUSAL_REASONS,
+  ...WORKER_REASONS,
   ...PLATFORM_CODES,
 } as const satisfies Record<string, CatalogueEntry>;
 
@@ -93,6 +96,8 @@ export type DoctorFindingId = CodesOf<"doctor"> | AlertCode;
 export type ReasonCode = CodesOf<"reason">;
 /** Why the outbound policy refused a destination (`Refusal.reason`, outbound.ts). */
 export type RefusalReason = CodesOf<"refusal">;
+/** How a sync queue worker ended (`reason` of `sync_worker_stopped`, log only). */
+export type WorkerStopReason = CodesOf<"worker">;
 /** What the Supabase platform answers for a function: `{"code":"<CODE>",...}`. */
 export type PlatformErrorCode = CodesOf<"platform">;
 /** A refusal of a token that claims to be a legacy service_role key: the reason, prefixed. */

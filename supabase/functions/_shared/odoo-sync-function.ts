@@ -19,6 +19,12 @@ import { misconfigured } from "./settings.ts";
 export interface OdooSyncDeps extends FunctionDeps {
   /** Page size, deadline, settle window, Odoo timeouts. Default: the documented defaults. */
   sync: SyncTuning;
+  /**
+   * Keeps a worker's background work alive after its 202 answer. Default
+   * `EdgeRuntime.waitUntil` (the platform's); tests pass a fake that collects
+   * the promise.
+   */
+  waitUntil: (promise: Promise<unknown>) => void;
 }
 
 /**
@@ -59,6 +65,7 @@ export function createOdooSyncHandler(
         sql,
         fetch: deps.fetch,
         now: deps.now,
+        waitUntil: deps.waitUntil,
         logger,
         functionName,
       };

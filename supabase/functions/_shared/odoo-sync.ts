@@ -17,8 +17,9 @@ import { type ClientErrorCode, clientStatus, type ReasonCode } from "./error-cat
 import { log as defaultLogger, type Logger } from "./log.ts";
 import { parseSyncBody, planRun, type RunPlan, type SyncBody } from "./_odoo-sync/request.ts";
 import { claimRun, summarize } from "./_odoo-sync/runs.ts";
-import { dispatchNext } from "./_odoo-sync/dispatch.ts";
 import { execute } from "./_odoo-sync/loop.ts";
+import { inBackground, parseWorkerBody, runWorker } from "./_odoo-sync/worker.ts";
+import { syncNow } from "./_odoo-sync/now.ts";
 import type { OrgResult, SyncOptions } from "./_odoo-sync/types.ts";
 
 export type {
@@ -97,8 +98,7 @@ export async function runOdooSync(request: SyncRequest, options: SyncOptions): P
   const startedAt = now();
   const plan = planRun({ ...request, job }, startedAt);
   const orgId = request.orgId;
-  const dispatched = !request.manual && orgId !== null && request.scheduledFor !== null;
-  const claim = await claimRun(sql, { job, plan, startedAt, orgId, dispatched });
+  const claim = await claimRun(sql, { job, plan, startedAt, orgId });
   const head = { run_id: claim.id, job, mode: request.mode, idempotency_key: claim.key };
   const caller_identity = request.callerIdentity ?? "service_role";
   const fields = { function_name: functionName, caller_identity, ...head };
@@ -118,9 +118,6 @@ export async function runOdooSync(request: SyncRequest, options: SyncOptions): P
     runId: claim.id,
     fields,
   });
-  if (claim.dispatched && options.dispatchNext !== false) {
-    await dispatchNext(sql, { job, logger, fields });
-  }
   const status = summarize(results, notReached).status;
   return {
     status,
@@ -132,12 +129,20 @@ export async function runOdooSync(request: SyncRequest, options: SyncOptions): P
 }
 
 /**
- * The HTTP side shared by both functions, for a caller the guard accepted:
- * body `{"mode"?, "scheduled_for"?, "org_id"?}` as the guard read it
- * (`auth.body`; org_id already checked and present as `auth.orgId`). Answers
- * 200 with the report (`already_ran` included), 502 when every organization
- * failed, 400 `invalid_request` for a bad request. The method rule (POST only,
- * 405) is `withAuth`'s, shared by every function.
+ * The HTTP side shared by both functions, for a caller the guard accepted
+ * (the body as the guard read it, `auth.body`; `org_id` already checked and
+ * present as `auth.orgId`):
+ * - a service call with `worker_id` (the tick's wake-up) or `"worker": true`
+ *   answers 202 at once and runs a queue worker in the background
+ *   (`options.waitUntil`, default `EdgeRuntime.waitUntil`);
+ * - a call naming an organization (an admin's "sync now", or a service call
+ *   with `org_id`) syncs it inline through the queue's state: 200 with the
+ *   report, `already_ran` in the same minute, `already_running` while a worker
+ *   holds it, 502 when it failed;
+ * - any other service call syncs every organization in turn (an operator's
+ *   tool; not scheduled).
+ * 400 `invalid_request` for a bad request. The method rule (POST only, 405) is
+ * `withAuth`'s, shared by every function.
  *
  * @param _req the request; its body was consumed by the guard.
  * @param auth the guard's context.
@@ -170,7 +175,18 @@ export async function handleSyncRequest(
   if (manual && auth.orgId === null) {
     return refuse("no_organization", "insufficient_permissions");
   }
-  const request = { ...body, orgId: auth.orgId, manual, callerIdentity };
+  const worker = auth.isServiceRole && auth.orgId === null ? parseWorkerBody(auth.body) : null;
+  if (worker !== null) {
+    inBackground(runWorker(worker.workerId, options), options.waitUntil);
+    return json({ status: "accepted", job: options.job }, 202);
+  }
+  if (auth.orgId !== null) {
+    const now = { orgId: auth.orgId, mode: body.mode, manual, callerIdentity };
+    const report = await syncNow(now, options);
+    const head = { job: options.job, mode: body.mode };
+    return json({ ...report, ...head }, report.status === "failed" ? 502 : 200);
+  }
+  const request = { ...body, orgId: null, manual, callerIdentity };
   const report = await runOdooSync(request, options);
   return json(report, report.status === "failed" ? 502 : 200);
 }

@@ -192,6 +192,8 @@ Deno.test("integration-status: an organization sees its own alerts (its runs, bo
       logger: captureLogs().logger,
       now: () => NOW,
     });
+    // The shared test database runs the watchdog's cron job: resolve what it opened meanwhile.
+    await sql`update public.edge_guard_alerts set resolved_at = now() where resolved_at is null`;
     const stuck = async (org: string | null) => {
       const [{ id }] = await sql`insert into public.sync_runs
           (idempotency_key, integration, job, scheduled_for, started_at, status, org_id)

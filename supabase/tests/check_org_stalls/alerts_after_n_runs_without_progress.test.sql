@@ -1,7 +1,8 @@
 -- edge_guard.check_org_stalls through public.edge_guard_findings
 -- (..._watchdog_stalls.sql): org_sync_stalled opens for an organization whose
 -- sync made no progress in its last edge_guard_settings.stalled_runs runs (3),
--- naming the position; not before, not for an organization without a credential.
+-- naming the position; not before, not for an organization the queue has not
+-- enrolled (no credential, so no sync_org_state row).
 -- Runs as the non-superuser postgres; rolls back.
 begin;
 create extension if not exists pgtap;

@@ -1,5 +1,5 @@
--- public.sync_full_refresh_due, THE decision the dispatcher (and a later
--- fan-out) asks: never synced is not due; due once the organization's slot
+-- public.sync_full_refresh_due, THE decision the queue's tick asks for
+-- each message: never synced is not due; due once the organization's slot
 -- after its last refresh has come; an unfinished refresh is due until it ends.
 -- Runs as the non-superuser postgres; rolls back.
 begin;

@@ -59,8 +59,8 @@ export const ALERT_CODES = {
     scope: "project",
     title: "Cron calls failing",
     meaning: "The job's latest calls got a 5xx, timed out, got no answer, or another 4xx. A " +
-      "timeout is reported even when its run finished later: the function outlived pg_net's " +
-      "`timeout_milliseconds` (the detail says which runs finished).",
+      "sync job's call is a worker's wake-up, answered 202 at once, so one organization's " +
+      "failure never shows here (that is `org_sync_failing`).",
     action: "Read the function's log at the time in the detail; `./dev doctor` shows the " +
       "statuses.",
   },
@@ -75,7 +75,8 @@ export const ALERT_CODES = {
     ...alert,
     scope: "organization",
     title: "Organization not synced",
-    meaning: "An organization with an Odoo credential had no good sync for two sync periods.",
+    meaning: "An organization with an Odoo credential had no good sync for two sync periods " +
+      "(`sync_org_state.last_success_at`, counted from enrolment if it never synced).",
     action: "Look at its `org_sync_failing` alert and its sync runs (`./dev doctor`).",
   },
   org_sync_failing: {
@@ -85,6 +86,17 @@ export const ALERT_CODES = {
     meaning: "The organization's syncs failed twice in a row, or once with " +
       "`odoo_auth_failed` or `credential_missing` (no retry fixes those).",
     action: "Do what the failure code in the detail asks (its row in this catalogue).",
+  },
+  org_sync_parked: {
+    ...alert,
+    scope: "organization",
+    title: "Organization's sync parked",
+    meaning: "The organization's syncs failed `park_after` times in a row (sync_queue_settings, " +
+      "default 6): the queue parked it and retries it only every `parked_retry` (6 hours). " +
+      "Opened once and kept open while parked; the detail names the job, the last failure " +
+      "code and the next try.",
+    action: "Fix what the failure code asks (its row in this catalogue), then store the " +
+      "credential again (a changed credential ends the wait) or wait for the next try.",
   },
   org_sync_stalled: {
     ...alert,

@@ -4,7 +4,7 @@
  */
 
 /**
- * Where a code is seen:
+ * Where a code is seen (one kind per line below):
  * - `client`: the body `{"error":"<code>"}` of an HTTP answer, with a fixed `status`;
  * - `sync`: one organization's sync failure (`org_results`, `sync_org_state.last_error`,
  *   the admin page);
@@ -14,6 +14,8 @@
  * - `reason`: why a request was refused, in the server log only, never sent to a client;
  * - `refusal`: why the outbound policy refused a destination (a log line's `reason`, the
  *   detail of the `outbound_destination_refused` alert);
+ * - `worker`: how a sync queue worker ended (`reason` of `sync_worker_stopped` and
+ *   `sync_worker_no_slot`, in the log only);
  * - `platform`: the body `{"code":"<CODE>","message":...}` the Supabase platform answers
  *   for a function (it failed to start, crashed, hit a limit), with a fixed `status`.
  */
@@ -25,6 +27,7 @@ export type Kind =
   | "doctor"
   | "reason"
   | "refusal"
+  | "worker"
   | "platform";
 
 /**

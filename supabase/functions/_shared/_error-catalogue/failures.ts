@@ -29,7 +29,8 @@ export const SYNC_CODES = {
     kinds: ["sync"],
     origin: "function",
     title: "Odoo too slow",
-    meaning: "Every attempt to call Odoo timed out.",
+    meaning: "Every attempt to call Odoo timed out, or a queue worker released the " +
+      "organization after its deadline plus a grace (`sync_org_released` in the log).",
     action: "Try again in a few minutes; if it lasts, check the Odoo server's load.",
   },
   odoo_unreachable: {
@@ -82,19 +83,22 @@ export const SYNC_CODES = {
     kinds: ["sync"],
     origin: "sql",
     title: "Sync run lost",
-    meaning: "A dispatched run never finished: its function was killed or outlived " +
-      "`run_timeout`. `public.sync_reap_runs` marked it failed.",
-    action: "None: the organization is due again at the next tick. If it repeats, read the " +
-      "function's log for that time.",
+    meaning: "A queued run never finished: its worker died (killed, or past the platform's " +
+      "wall clock) and its lease ended, so the next worker claimed the organization and " +
+      "marked the old run failed. Not the organization's failure, unless its message was " +
+      "delivered `max_deliveries` times without a finish (then it backs off like one).",
+    action: "None: the next worker syncs the organization. If it repeats, read the " +
+      "function's log (`sync_worker_failed`, platform limits) for that time.",
   },
   dispatch_failed: {
     kinds: ["sync"],
     origin: "sql",
     title: "Sync call not delivered",
-    meaning: "pg_net got an answer (401, 5xx, a timeout) before the function claimed the " +
-      "run. `public.sync_reap_runs` marked it failed.",
-    action: "Read the job's `http_auth_rejected` or `http_call_failed` alert " +
-      "(`./dev doctor`); the organization is due again at the next tick.",
+    meaning: "Written only by the first dispatcher (before the sync queue): pg_net got an " +
+      "answer (401, 5xx, a timeout) before the function claimed the run. Older runs may " +
+      "still carry it until they are pruned.",
+    action: "None for new runs; for the job's calls read its `http_auth_rejected` or " +
+      "`http_call_failed` alert (`./dev doctor`).",
   },
 } as const satisfies Record<string, CatalogueEntry>;
 

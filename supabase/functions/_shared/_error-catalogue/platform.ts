@@ -36,7 +36,8 @@ export const PLATFORM_CODES = {
     title: "Function hit a resource limit",
     meaning: "The isolate was stopped for memory (256 MB), CPU time (2 s per request) or its " +
       "wall clock (newer platform versions say `WORKER_RESOURCE_LIMIT`). A sync's committed " +
-      "pages stay; its run is reaped as `run_lost`.",
+      "pages stay; when its lease ends the next worker claims the organization and the " +
+      "old run becomes `run_lost`.",
     action: "Try again; if it repeats, lower the work per call (the sync's time budget, fewer " +
       "organizations per call) and read the function's log.",
   },

@@ -12,7 +12,7 @@
  * each page's upsert and the refresh's position are one transaction, so a run
  * stopped by its deadline is continued by the next one from there. The upsert
  * writes only rows whose values differ. When the walk ends, `refreshed_at`
- * records when it started: the dispatcher's `public.sync_full_refresh_due`
+ * records when it started: the queue tick's `public.sync_full_refresh_due`
  * reads it to schedule the next one. Internal: use `odoo-sync.ts`.
  */
 import { asServiceRole, type Sql } from "../db.ts";

@@ -9,7 +9,7 @@ import type { OrgResult, SyncJob } from "./types.ts";
 
 /** A new run, or the one that already holds the key. */
 export type Claim =
-  | { claimed: true; id: number; key: string; dispatched: boolean }
+  | { claimed: true; id: number; key: string }
   | { claimed: false; id: number; key: string; status: string };
 
 /** Final state of a run. */
@@ -26,33 +26,20 @@ export interface ClaimInput {
   startedAt: Date;
   /** The run's one organization, or null for a run over every organization. */
   orgId: string | null;
-  /** True for a service call with org_id and scheduled_for: it may own a dispatched run. */
-  dispatched: boolean;
 }
 
 /**
- * Takes over the run the dispatcher queued for (org, job, scheduled_for), if
- * any (`queued` → `running`; its key is the dispatcher's); otherwise inserts
- * the run row unless its key exists (`on conflict do nothing returning id`).
+ * Inserts the run row of a pass over every organization unless its key exists
+ * (`on conflict do nothing returning id`). Per-organization runs are the
+ * queue's (queue.ts).
  *
  * @example
- * const claim = await claimRun(sql, { job: "crm", plan, startedAt, orgId: null, dispatched: false });
+ * const claim = await claimRun(sql, { job: "crm", plan, startedAt, orgId: null });
  * if (!claim.claimed) return; // already ran
  */
 export function claimRun(sql: Sql, input: ClaimInput): Promise<Claim> {
   const { job, plan, startedAt, orgId } = input;
   return asServiceRole(sql, async (tx): Promise<Claim> => {
-    if (input.dispatched && orgId !== null) {
-      const queued = await tx<{ id: string; idempotency_key: string }[]>`
-        update public.sync_runs set status = 'running', started_at = ${startedAt}
-        where org_id = ${orgId}::uuid and job = ${job} and status = 'queued'
-          and scheduled_for = ${plan.scheduledFor}
-        returning id, idempotency_key`;
-      if (queued.length > 0) {
-        const [row] = queued;
-        return { claimed: true, id: Number(row.id), key: row.idempotency_key, dispatched: true };
-      }
-    }
     const inserted = await tx<{ id: string }[]>`
       insert into public.sync_runs (idempotency_key, integration, job, scheduled_for, started_at,
         org_id)
@@ -60,7 +47,7 @@ export function claimRun(sql: Sql, input: ClaimInput): Promise<Claim> {
       on conflict (idempotency_key) do nothing
       returning id`;
     if (inserted.length > 0) {
-      return { claimed: true, id: Number(inserted[0].id), key: plan.key, dispatched: false };
+      return { claimed: true, id: Number(inserted[0].id), key: plan.key };
     }
     const [prev] = await tx<{ id: string; status: string }[]>`
       select id, status from public.sync_runs where idempotency_key = ${plan.key}`;

@@ -46,18 +46,17 @@ export interface SyncTuning {
   /** Records per `search_read` page. Default 500. */
   pageSize?: number;
   /**
-   * No new page (or organization) is started after this many ms from the run's
-   * start. Default 100000 for a run over every organization, 60000 for one
-   * organization (a dispatched call finishes well inside the platform's
-   * 150 s wall-clock limit and the dispatcher's 120 s request timeout).
+   * A run over every organization (a direct service call) starts no new page
+   * or organization after this many ms from its start. Default 100000. A
+   * queued or "sync now" organization takes its deadline from the database
+   * (`sync_queue_settings.org_deadline_seconds`).
    */
   deadlineMs?: number;
   /**
-   * After finishing a run the dispatcher queued, call the dispatcher once so
-   * the next due organization is sent without waiting for the next tick.
-   * Default true.
+   * How long after its deadline a queued or "sync now" organization whose Odoo
+   * call still hangs is released as `odoo_timeout` (backoff). Default 10000.
    */
-  dispatchNext?: boolean;
+  orgGraceMs?: number;
   /**
    * Each new pass starts this many minutes before the previous pass started (and
    * never after the saved cursor; within the cursor's own second only ids after
@@ -102,6 +101,12 @@ export interface SyncOptions extends SyncTuning {
   logger?: Logger;
   /** Added to log lines as `function_name`. Default: none. */
   functionName?: string;
+  /**
+   * Keeps a worker's background work alive after its 202 answer. Default:
+   * `EdgeRuntime.waitUntil` on the platform; without it the promise is kept
+   * referenced until it settles (see worker.ts).
+   */
+  waitUntil?: (promise: Promise<unknown>) => void;
 }
 
 /** Position of an incremental sync: every record whose (write_date second, id) is at or before it has been stored. */

@@ -53,7 +53,7 @@ export async function cronSchedules(
   }
 }
 
-/** Where the sync dispatcher has the organization, per job (`public.sync_org_state`). */
+/** Where the sync queue has the organization, per job (`public.sync_org_state`). */
 export interface OrgDueRow {
   job: string;
   last_success_at: Date | null;
@@ -61,8 +61,8 @@ export interface OrgDueRow {
 }
 
 /**
- * The dispatcher's state of `orgId` per job; empty when the dispatcher
- * migration is not applied (`to_regclass`) or the organization was never sent.
+ * The sync queue's state of `orgId` per job; empty when the sync_org_state
+ * table does not exist (`to_regclass`) or the organization is not enrolled.
  */
 export async function orgDueState(sql: Sql, orgId: string): Promise<Map<string, OrgDueRow>> {
   const rows = await asServiceRole(sql, async (tx) => {
