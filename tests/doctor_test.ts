@@ -19,8 +19,9 @@ import {
   testAuthEnv,
 } from "./support/tokens.ts";
 
+// The one definition of every cron job (docs/database.md, "Cron jobs"); the doctor's fix.
+const SCHEDULE_JOBS_SQL = "select public.edge_guard_schedule_jobs();";
 const ROOT = new URL("../", import.meta.url).pathname;
-const CRON_MIGRATION = `${ROOT}supabase/migrations/20261123000500_cron_jobs.sql`;
 const LINK_MIGRATION = `${ROOT}supabase/migrations/20261123000450_cron_http_requests.sql`;
 const OTHER_JWT_SECRET = "another-projects-jwt-secret-with-at-least-32-chars";
 const OTHER_SERVICE_KEY = await mintLegacyKey("service_role", OTHER_JWT_SECRET);
@@ -148,8 +149,19 @@ async function literalAnonKey(c: Ctx) {
     assertRow(run, "error", "cron_job_anon_key", "odoo-crm-sync-incremental", 'role "anon"');
     assertRow(run, "error", "http_auth_failures_unattributed", "net._http_response", "401 ×3");
     assertRow(run, "warn", "cron_job_literal_url", "odoo-crm-sync-incremental");
+    // The fix, as printed: the one function that defines every job.
+    const fix = run.text.match(
+      /fix: run (select public\.edge_guard_schedule_jobs\(\);) as postgres/,
+    );
+    assert.ok(fix, run.text);
+    await c.sql.unsafe(fix[1]);
+    const fixed = await c.doctor(c.env);
+    assert.doesNotMatch(fixed.text, /cron_job_anon_key|cron_job_literal_url/);
+    const [job] = await c.sql`select command from cron.job
+      where jobname = 'odoo-crm-sync-incremental'`;
+    assert.doesNotMatch(job.command, /functions\/v1|eyJ/, "the sync job is the current one");
   } finally {
-    await psqlFile(c.url, CRON_MIGRATION);
+    await c.sql.unsafe(SCHEDULE_JOBS_SQL);
   }
 }
 

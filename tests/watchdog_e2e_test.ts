@@ -14,15 +14,14 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { startLocalStack } from "../supabase/local/stack.ts";
 import { startDemoReceiver } from "../supabase/local/demo_receiver.ts";
-import { psqlFile } from "../supabase/local/apply.ts";
 import { createLogger } from "../supabase/functions/_shared/log.ts";
 import { recordLogLine } from "./support/guard_harness.ts";
 import { expirePgNetResponses } from "./support/pg_net.ts";
 import type { Sql } from "../supabase/functions/_shared/db.ts";
 
+// The one definition of every cron job (docs/database.md, "Cron jobs"); the doctor's fix.
+const SCHEDULE_JOBS_SQL = "select public.edge_guard_schedule_jobs();";
 const JOB = "odoo-crm-sync-incremental";
-const ROOT = new URL("../", import.meta.url).pathname;
-const CRON_MIGRATION = `${ROOT}supabase/migrations/20261123000500_cron_jobs.sql`;
 const STALE_ORG = "d0000000-0000-4000-8000-00000000000d";
 const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -85,6 +84,13 @@ Deno.test("e2e: the watchdog job alerts on the seed incident, resolves it, and f
       where rolname = current_user`;
     assert.equal(superuser, false, "the stack runs as a non-superuser postgres");
 
+    // The watchdog every minute (its setting), sending to the local receiver. (Scheduling
+    // the jobs first: edge_guard_schedule_jobs() would remove the incident's job below.)
+    await sql`select vault.create_secret(${`${receiver.url}/alerts`}, 'alert_webhook_url')`;
+    await sql`update public.edge_guard_settings set watchdog_schedule = '* * * * *'`;
+    await sql`select public.edge_guard_schedule_jobs()`;
+    await sql`select cron.alter_job(jobid, active := true) from cron.job
+      where jobname = 'edge-guard-watchdog'`;
     // The seed incident: the job rescheduled by hand with the anon key.
     const oldCommand = `select net.http_post(
       url := ${literal(`${stack.urls.api}/functions/v1/odoo-crm-sync`)},
@@ -93,12 +99,6 @@ Deno.test("e2e: the watchdog job alerts on the seed incident, resolves it, and f
       body := '{"mode":"incremental"}'::jsonb) as request_id;`;
     await sql`select cron.schedule(${JOB}, '* * * * *', ${oldCommand})`;
     await sql`select cron.alter_job(jobid, active := true) from cron.job where jobname = ${JOB}`;
-    // The watchdog every minute (its setting), sending to the local receiver.
-    await sql`select vault.create_secret(${`${receiver.url}/alerts`}, 'alert_webhook_url')`;
-    await sql`update public.edge_guard_settings set watchdog_schedule = '* * * * *'`;
-    await sql`select public.edge_guard_schedule_watchdog()`;
-    await sql`select cron.alter_job(jobid, active := true) from cron.job
-      where jobname = 'edge-guard-watchdog'`;
 
     const opened = await waitFor("the first notification", 75_000, () => {
       const hooks = receiver.received();
@@ -122,7 +122,7 @@ Deno.test("e2e: the watchdog job alerts on the seed incident, resolves it, and f
     ]);
 
     // Restore the job (the migration, as postgres), one good call, then three faults.
-    await psqlFile(stack.urls.db, CRON_MIGRATION);
+    await sql.unsafe(SCHEDULE_JOBS_SQL);
     await sql`select cron.alter_job(jobid, active := false) from cron.job where jobname = ${JOB}`;
     assert.equal(await runLikePgCron(stack.urls.db, sql), 202, "a queue worker woken");
     await sql`delete from vault.secrets where name = 'service_role_key'`;

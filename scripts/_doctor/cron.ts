@@ -14,8 +14,14 @@ export interface CronJob {
 }
 
 const CALLS_FUNCTION = /\/functions\/v1\/|\.functions\.supabase\.co/;
-const FIX_MIGRATION = "re-run supabase/migrations/20261123000500_cron_jobs.sql: it unschedules " +
-  "literal-key jobs and schedules jobs that read the key from Vault";
+/**
+ * The fix for every job problem: the one function that defines every cron job
+ * (supabase/schemas/5000_cron_jobs.sql). It unschedules `postgres`'s
+ * literal-key jobs and (re)schedules each job, reading the key from Vault.
+ */
+export const SCHEDULE_JOBS_SQL = "select public.edge_guard_schedule_jobs();";
+const FIX_MIGRATION = `run ${SCHEDULE_JOBS_SQL} as postgres (SQL editor): it unschedules ` +
+  "literal-key jobs and schedules every job, each reading the key from Vault";
 
 /**
  * True when the command calls an edge function.

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type CronJob, cronJobFindings, vaultNames } from "./cron.ts";
+import { type CronJob, cronJobFindings, SCHEDULE_JOBS_SQL, vaultNames } from "./cron.ts";
 import { vaultFindings } from "./vault.ts";
 import type { Finding } from "./types.ts";
 import {
@@ -43,6 +43,9 @@ Deno.test("cronJobFindings names every kind of literal key, never its value", as
   for (const [key, expected] of cases) {
     const findings = cronJobFindings([job(call(`, 'Authorization', 'Bearer ${key}'`))]);
     assert.deepEqual(ids(findings), [expected], expected);
+    // The fix is the one function that defines every job, never an old migration.
+    assert.ok(findings[0].fix.includes(SCHEDULE_JOBS_SQL), findings[0].fix);
+    assert.doesNotMatch(findings[0].fix, /migrations\//);
     for (const secret of [...TEST_SECRETS, user]) {
       assert.ok(!JSON.stringify(findings).includes(secret.slice(12, 24)), expected);
     }

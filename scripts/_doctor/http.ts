@@ -8,7 +8,7 @@ import { type Finding, finding, plural, type Sql } from "./types.ts";
 const AUTH_FIX = "make the job send a key the function accepts: see the vault_ and env_ " +
   "findings; the function's log names each rejection reason";
 const UNATTRIBUTED_FIX = "find the caller in cron.job (a hand-made job with a literal key?) " +
-  "and re-run supabase/migrations/20261123000500_cron_jobs.sql";
+  "and run select public.edge_guard_schedule_jobs(); as postgres";
 
 interface JobRow {
   job_name: string;
@@ -142,7 +142,7 @@ export async function httpFindings(sql: Sql, since: Date, linkTable: boolean): P
   if (!linkTable) {
     const detail = "does not exist: 401/403 responses cannot be tied to cron jobs";
     const fix =
-      "apply supabase/migrations/20261123000450_cron_http_requests.sql and ..._cron_jobs.sql";
+      "apply supabase/migrations/ (it creates the table, then schedules the jobs that fill it)";
     out.push(
       finding("cron_http_requests_missing", "warn", "public.cron_http_requests", detail, fix),
     );

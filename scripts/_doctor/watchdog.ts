@@ -24,8 +24,8 @@ interface OpenAlert {
 
 // One fix per watchdog check: a check added to the catalogue without one does not compile.
 const FIX: Readonly<Record<AlertCode, string>> = {
-  cron_command_literal: "re-run supabase/migrations/20261123000500_cron_jobs.sql (as the job's " +
-    "owner if another role owns it), then rotate any service key that was in the command",
+  cron_command_literal: "run select public.edge_guard_schedule_jobs(); (as the job's owner if " +
+    "another role owns it), then rotate any service key that was in the command",
   cron_job_foreign_owner: "have that role unschedule its job (select cron.unschedule(<jobid>))",
   vault_secret_missing:
     "select vault.create_secret('<value>', '<name>'); (SQL editor, as postgres)",
@@ -107,7 +107,10 @@ async function jobFinding(sql: Sql): Promise<Finding[]> {
   const detail = rows.length === 0
     ? "the edge-guard-watchdog cron job does not exist: nobody is alerted"
     : "the edge-guard-watchdog cron job is inactive: nobody is alerted";
-  const fix = "re-run supabase/migrations/20261129000400_watchdog.sql";
+  const fix = rows.length === 0
+    ? "run select public.edge_guard_schedule_jobs(); as postgres (it defines every job)"
+    : "select cron.alter_job(jobid, active := true) from cron.job " +
+      "where jobname = 'edge-guard-watchdog';";
   return [finding("watchdog_job_inactive", "warn", "edge-guard-watchdog", detail, fix)];
 }
 

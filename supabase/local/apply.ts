@@ -37,23 +37,54 @@ export async function psqlFile(url: string, file: string): Promise<void> {
 export interface ApplyOptions {
   /** How many times to apply the migrations (2 proves idempotence). Default 1. */
   passes?: number;
+  /**
+   * What builds the project's objects: `"migrations"` (the history,
+   * `supabase/migrations/*.sql`) or `"schemas"` (the declared current shape,
+   * `supabase/schemas/*.sql`; docs/database.md). Default `"migrations"`.
+   */
+  from?: "migrations" | "schemas";
 }
 
 /**
- * Applies the local roles and grants once (as `supabase_admin`), Auth's
- * migrations once (needs `EDGE_GUARD_AUTH_BIN`, set by `./dev`), then the migrations
- * `passes` times (as the role in `url`, normally the non-superuser `postgres`).
+ * What a hosted project has before its first migration: the local roles,
+ * grants and extensions (`supabase/local/*.sql`, as `supabase_admin`) and
+ * Supabase Auth's migrations (needs `EDGE_GUARD_AUTH_BIN`, set by `./dev`).
+ *
+ * @param url the cluster's `postgres` URL (`Cluster.url` from cluster.ts).
+ * @example
+ * await applyPlatform(cluster.url);
+ */
+export async function applyPlatform(url: string): Promise<void> {
+  const admin = adminUrlFor(url);
+  for (const f of await sqlFiles("local")) await psqlFile(admin, f);
+  await migrateAuth(url);
+}
+
+/**
+ * Applies the project's SQL (`options.from`, default the migrations) in file
+ * order, `passes` times, as the role in `url` (normally `postgres`).
+ *
+ * @example
+ * await applyProject(cluster.url, { from: "schemas" });
+ */
+export async function applyProject(url: string, options: ApplyOptions = {}): Promise<void> {
+  const files = await sqlFiles(options.from ?? "migrations");
+  for (let i = 0; i < (options.passes ?? 1); i++) {
+    for (const f of files) await psqlFile(url, f);
+  }
+}
+
+/**
+ * Applies the platform once ({@linkcode applyPlatform}: the local roles,
+ * grants and extensions, Auth's migrations), then the migrations (or the
+ * schemas, `options.from`) `passes` times as the role in `url`, normally the
+ * non-superuser `postgres`.
  *
  * @param url the cluster's `postgres` URL (`Cluster.url` from cluster.ts).
  * @example
  * await applyLocalStack(cluster.url, { passes: 2 });
  */
 export async function applyLocalStack(url: string, options: ApplyOptions = {}): Promise<void> {
-  const admin = adminUrlFor(url);
-  for (const f of await sqlFiles("local")) await psqlFile(admin, f);
-  await migrateAuth(url);
-  const migrations = await sqlFiles("migrations");
-  for (let i = 0; i < (options.passes ?? 1); i++) {
-    for (const f of migrations) await psqlFile(url, f);
-  }
+  await applyPlatform(url);
+  await applyProject(url, options);
 }

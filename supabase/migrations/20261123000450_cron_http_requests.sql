@@ -2,7 +2,7 @@
 -- Safe to run more than once, on a real Supabase project and on the local stack.
 --
 -- pg_net's net._http_response has no URL or caller column, so a 401 cannot be
--- tied to a job by itself. Every job in ..._cron_jobs.sql records the request
+-- tied to a job by itself. Every job public.edge_guard_schedule_jobs() defines records the request
 -- id that net.http_post returns here, in the same statement; `./dev doctor`
 -- joins net._http_response.id to request_id to count 401/403 answers per job.
 -- Rows older than 7 days are deleted daily by the `edge-guard-housekeeping` job.

@@ -16,7 +16,7 @@ create schema if not exists edge_guard;
 revoke all on schema edge_guard from public, anon, authenticated, service_role;
 
 -- One row of settings. Change a value with an update; for the schedule, then
--- `select public.edge_guard_schedule_watchdog();` (see ..._watchdog.sql).
+-- `select public.edge_guard_schedule_jobs();` (..._cron_jobs_defined_once.sql).
 create table if not exists public.edge_guard_settings (
   singleton boolean primary key default true constraint edge_guard_settings_singleton check (singleton),
   -- pg_cron schedule of the `edge-guard-watchdog` job.

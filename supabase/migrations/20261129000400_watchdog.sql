@@ -159,17 +159,13 @@ $$;
 revoke all on function public.edge_guard_watchdog(timestamptz) from public, anon, authenticated;
 grant execute on function public.edge_guard_watchdog(timestamptz) to service_role;
 
--- (Re)schedules the watchdog job from the settings; the job runs as its owner.
-create or replace function public.edge_guard_schedule_watchdog()
-returns bigint
-language sql
-set search_path = ''
-as $$
-  select cron.schedule('edge-guard-watchdog',
-    (select s.watchdog_schedule from public.edge_guard_settings s limit 1),
-    'select public.edge_guard_watchdog();')
+-- The `edge-guard-watchdog` job is defined once, with every other job, by
+-- public.edge_guard_schedule_jobs() (..._cron_jobs_defined_once.sql), so
+-- re-running this file changes no job.
+do $$
+begin
+  if to_regprocedure('public.edge_guard_schedule_jobs()') is not null then
+    perform public.edge_guard_schedule_jobs();
+  end if;
+end
 $$;
-revoke all on function public.edge_guard_schedule_watchdog()
-  from public, anon, authenticated, service_role;
-
-select public.edge_guard_schedule_watchdog();

@@ -134,22 +134,6 @@ end
 $$;
 revoke all on function public.tick_odoo_sync(text) from public, anon, authenticated, service_role;
 
--- THE definition of the two sync cron jobs (names kept from the first cron
--- migration). Older migrations call this when it exists, so re-running one of
--- them cannot put an older command back.
-create or replace function public.schedule_odoo_sync_jobs()
-returns void
-language plpgsql
-set search_path = ''
-as $$
-begin
-  perform cron.schedule('odoo-crm-sync-incremental', '* * * * *',
-    $cmd$select public.tick_odoo_sync('crm');$cmd$);
-  perform cron.schedule('odoo-chatter-sync-incremental', '* * * * *',
-    $cmd$select public.tick_odoo_sync('chatter');$cmd$);
-end
-$$;
-revoke all on function public.schedule_odoo_sync_jobs() from public, anon, authenticated, service_role;
 
 -- The old dispatcher goes (its state lives on in sync_org_state).
 drop view if exists public.sync_dispatch_overview;
@@ -181,4 +165,13 @@ from public.sync_queue_settings c;
 revoke all on table public.sync_queue_overview from public, anon, authenticated;
 grant select on table public.sync_queue_overview to service_role;
 
-select public.schedule_odoo_sync_jobs();
+-- The two sync jobs now run public.tick_odoo_sync. Every cron job is defined
+-- once, by public.edge_guard_schedule_jobs() (..._cron_jobs_defined_once.sql,
+-- which calls it); re-running this file changes no job.
+do $$
+begin
+  if to_regprocedure('public.edge_guard_schedule_jobs()') is not null then
+    perform public.edge_guard_schedule_jobs();
+  end if;
+end
+$$;

@@ -286,15 +286,13 @@ $$;
 revoke all on function public.edge_guard_watchdog(timestamptz) from public, anon, authenticated;
 grant execute on function public.edge_guard_watchdog(timestamptz) to service_role;
 
--- THE definition of the `edge-guard-prune` job (schedule from the settings).
-create or replace function public.edge_guard_schedule_prune()
-returns bigint
-language sql
-set search_path = ''
-as $$
-  select cron.schedule('edge-guard-prune',
-    (select s.prune_schedule from public.edge_guard_settings s limit 1),
-    'select public.edge_guard_prune();')
+-- The `edge-guard-prune` job (schedule from the settings) is defined once,
+-- with every other job, by public.edge_guard_schedule_jobs()
+-- (..._cron_jobs_defined_once.sql); re-running this file changes no job.
+do $$
+begin
+  if to_regprocedure('public.edge_guard_schedule_jobs()') is not null then
+    perform public.edge_guard_schedule_jobs();
+  end if;
+end
 $$;
-revoke all on function public.edge_guard_schedule_prune() from public, anon, authenticated, service_role;
-select public.edge_guard_schedule_prune();

@@ -1,10 +1,10 @@
 /**
- * Re-running the cron migration removes jobs that send a literal key (the seed
- * incident: `odoo-crm-sync-incremental` sent the anon key) and restores the
- * Vault-based jobs, while leaving unrelated jobs alone. Runs the real migration
- * file and the ones after it (the sync queue's tick re-points the two sync jobs)
- * with psql against the shared test database; the end state equals the state
- * after `applyLocalStack`, plus nothing.
+ * The doctor's fix for the seed incident, `select public.edge_guard_schedule_jobs();`
+ * (the one definition of every cron job), removes jobs that send a literal key
+ * (the seed incident: `odoo-crm-sync-incremental` sent the anon key) and
+ * restores the Vault-based jobs, while leaving unrelated jobs alone; and so
+ * does the old cron migration, which now only calls it. Against the shared
+ * test database; the end state equals the state after `applyLocalStack`.
  */
 import assert from "node:assert/strict";
 import { psqlFile } from "../local/apply.ts";
@@ -12,10 +12,9 @@ import { connect, testDatabaseUrl } from "../../tests/support/db.ts";
 import { adminUrlFor } from "../local/cluster.ts";
 
 const migrations = new URL("../migrations/", import.meta.url).pathname;
-const files = [...Deno.readDirSync(migrations)].map((e) => e.name).sort();
-const cronIndex = files.findIndex((n) => n.endsWith("_cron_jobs.sql"));
-const cronMigration = cronIndex < 0 ? undefined : `${migrations}${files[cronIndex]}`;
-const fromCron = files.slice(cronIndex).map((n) => `${migrations}${n}`);
+const cronMigration = [...Deno.readDirSync(migrations)].map((e) => `${migrations}${e.name}`)
+  .find((n) => n.endsWith("_cron_jobs.sql"));
+const FIX = "select public.edge_guard_schedule_jobs()";
 
 // A schedule that never fires during a test run (03:00 on January 1st).
 const NEVER = "0 3 1 1 *";
@@ -33,7 +32,7 @@ const LEGACY_JOBS: [string, string][] = [
 ];
 const UNRELATED = ["edge-guard-test-unrelated", "select 1"];
 
-Deno.test("re-running the cron migration removes literal-key jobs and keeps others", async () => {
+Deno.test("the doctor's fix, or re-running the cron migration, removes literal-key jobs and keeps others", async () => {
   assert.ok(cronMigration, "cron migration file not found");
   const url = await testDatabaseUrl();
   const sql = connect(url);
@@ -45,7 +44,9 @@ Deno.test("re-running the cron migration removes literal-key jobs and keeps othe
       select count(*)::int as bad from cron.job where command ~ 'eyJ|sb_(publishable|secret)_'`;
     assert.equal(bad, LEGACY_JOBS.length, "setup: the legacy jobs exist");
 
-    for (const file of fromCron) await psqlFile(url, file);
+    await sql.unsafe(FIX);
+    await sql`select cron.schedule(${LEGACY_JOBS[1][0]}, ${NEVER}, ${LEGACY_JOBS[1][1]})`;
+    await psqlFile(url, cronMigration);
 
     const [{ leaking }] = await sql`
       select count(*)::int as leaking from cron.job
@@ -77,7 +78,7 @@ Deno.test("re-running the cron migration removes literal-key jobs and keeps othe
   }
 });
 
-Deno.test("the cron migration, as non-superuser postgres, reports another role's literal-key job instead of aborting", async () => {
+Deno.test("the doctor's fix, as non-superuser postgres, reports another role's literal-key job instead of aborting", async () => {
   const url = await testDatabaseUrl();
   const admin = connect(adminUrlFor(url), { max: 1 });
   const sql = connect(url, { max: 1 });
@@ -94,9 +95,7 @@ Deno.test("the cron migration, as non-superuser postgres, reports another role's
       sql`select cron.unschedule(jobid) from cron.job where jobname = ${name}`,
       "pg_cron refuses to unschedule another role's job",
     );
-    // The cron migration and the ones after it (which re-point the sync jobs),
-    // so the shared database ends as `applyLocalStack` left it.
-    for (const file of fromCron) await psqlFile(url, file);
+    await sql.unsafe(FIX);
     const [job] = await sql`select username from cron.job where jobname = ${name}`;
     assert.equal(job?.username, "supabase_admin", "the foreign job is left alone, not an abort");
     const findings = await sql`

@@ -15,16 +15,17 @@ export const ALERT_CODES = {
     title: "Literal key or URL in a cron job",
     meaning: "A cron command holds a literal key (an anon or publishable key means every call " +
       "gets 401) or a literal URL, readable by anyone who can read `cron.job`.",
-    action: "Reschedule the job from the cron migration (`./dev doctor` gives the call); " +
-      "rotate a service key that was in it.",
+    action: "Run `select public.edge_guard_schedule_jobs();` as the job's owner (the one " +
+      "definition of every job); rotate a service key that was in it.",
   },
   cron_job_foreign_owner: {
     ...alert,
     scope: "project",
     title: "Cron job owned by another role",
-    meaning: "A job with one of our names is owned by another role, so the cron migration " +
-      "cannot replace it and a second job of that name runs.",
-    action: "Its owner unschedules it (`cron.unschedule`); then re-run the cron migration.",
+    meaning: "A job with one of our names is owned by another role, so " +
+      "`public.edge_guard_schedule_jobs()` cannot replace it and a second job of that name runs.",
+    action: "Its owner unschedules it (`cron.unschedule`); then run " +
+      "`select public.edge_guard_schedule_jobs();`.",
   },
   vault_secret_missing: {
     ...alert,

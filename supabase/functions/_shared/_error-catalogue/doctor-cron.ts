@@ -8,8 +8,9 @@ import type { CatalogueEntry } from "./entry.ts";
 const doctor = (title: string, meaning: string, action: string) =>
   ({ kinds: ["doctor"], origin: "function", title, meaning, action }) as const;
 
-const MIGRATION = "Re-run the cron migration (the finding's fix names it), which schedules every " +
-  "job with Vault-read keys.";
+const MIGRATION = "Run `select public.edge_guard_schedule_jobs();` as postgres: the one " +
+  "definition of every job, it unschedules literal-key jobs and schedules each job with " +
+  "Vault-read keys.";
 const NONE = "None.";
 
 /** Findings about the cron jobs and the calls they make. */

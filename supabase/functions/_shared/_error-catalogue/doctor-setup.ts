@@ -136,7 +136,8 @@ export const DOCTOR_SETUP_CODES = {
   watchdog_job_inactive: doctor(
     "Watchdog job not running",
     "The `edge-guard-watchdog` cron job is missing or inactive: nobody is alerted.",
-    "Re-run the watchdog migration.",
+    "Missing: run `select public.edge_guard_schedule_jobs();`; inactive: " +
+      "`cron.alter_job(jobid, active := true)` (the finding gives the call).",
   ),
   alert_clearing: doctor(
     "Alert clearing",
