@@ -7,7 +7,7 @@
  * @module
  */
 import { withAuth } from "./auth-guard.ts";
-import { type FunctionDeps, setupFunction, withColdStartLog } from "./function-deps.ts";
+import { type FunctionDeps, setupFunction, withColdStartLog } from "./startup.ts";
 import { handleSyncRequest, type SyncJob, type SyncTuning } from "./odoo-sync.ts";
 import { misconfigured } from "./settings.ts";
 
