@@ -5,7 +5,7 @@
  */
 import type { Logger } from "../log.ts";
 import type { ClaimedBot } from "./claim.ts";
-import { describeError, postWithTimeout } from "./http.ts";
+import { describeError, postWithTimeout } from "./post.ts";
 import { type ErrorCode, isErrorCode } from "../error-catalogue.ts";
 
 /** Where and how the scheduler reaches bot-executor. */

@@ -5,7 +5,7 @@
  */
 import { redact } from "../log.ts";
 import type { OutboundPolicy, Refusal } from "../outbound.ts";
-import { describeError, type PostResult, postWithTimeout } from "./http.ts";
+import { describeError, type PostResult, postWithTimeout } from "./post.ts";
 import type { WebhookErrorCode } from "../error-catalogue.ts";
 
 /** Longest response excerpt stored in bot_runs. */

@@ -1,6 +1,6 @@
 /**
- * Outgoing HTTP for bots: one POST with a hard timeout covering the answer,
- * through the shared `outbound.ts`, and a URL-free error description.
+ * One POST for bots (to bot-executor, to a webhook) with a hard timeout
+ * covering the answer, through the shared `outbound.ts`, and a URL-free error description.
  * Internal to bots.ts.
  */
 import { type FetchOutcome, fetchWithTimeout, type OutboundPolicy } from "../outbound.ts";
