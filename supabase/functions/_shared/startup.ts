@@ -9,7 +9,7 @@
  */
 import { loadAuthConfig, type VerifyOptions, type WithAuthOptions } from "./auth-guard.ts";
 import { createSql, type Sql } from "./db.ts";
-import { log, type Logger } from "./log.ts";
+import { functionLogger, log, type Logger } from "./log.ts";
 import { loadOutboundSettings, type OutboundSettings, type Resolver } from "./outbound.ts";
 import { type Env, readSettings } from "./settings.ts";
 import { withColdStartLog } from "./_startup/cold-start.ts";
@@ -132,7 +132,8 @@ export function guardOptions(
 }
 
 /**
- * The start-up of a function, once, in this order: the defaults, SUPABASE_DB_URL
+ * The start-up of a function, once, in this order: the defaults (the logger adds
+ * `function_name` to every line), SUPABASE_DB_URL
  * (read and checked unless `deps.sql` is given; a missing one is logged now) and
  * (or the function's own settings reader, which reads it with the others) and
  * the pool, the guard options, then the outbound settings (a warning when
@@ -162,7 +163,8 @@ export function setupFunction<S extends FunctionSettings = FunctionSettings>(
   } = {},
 ): FunctionSetup<S> {
   const deps = o.deps ?? {};
-  const base = functionBase(deps);
+  const defaults = functionBase(deps);
+  const base = { ...defaults, logger: functionLogger(functionName, defaults.logger) };
   const read = (o.settings ?? readDbUrl) as SettingsReader<S>;
   const needDbUrl = deps.sql === undefined;
   const settings = read(base.env, { logger: base.logger, functionName, needDbUrl });
