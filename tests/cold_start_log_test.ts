@@ -9,7 +9,7 @@ import * as chatter from "../supabase/functions/odoo-chatter-sync/index.ts";
 import * as scheduler from "../supabase/functions/bot-scheduler/index.ts";
 import * as executor from "../supabase/functions/bot-executor/index.ts";
 import * as sla from "../supabase/functions/check-sla-breaches/index.ts";
-import { withColdStartLog } from "../supabase/functions/_shared/function-deps.ts";
+import { withColdStartLog } from "../supabase/functions/_shared/startup.ts";
 import { connect, testDatabaseUrl } from "./support/db.ts";
 import { captureLogs, makeRequest } from "./support/guard_harness.ts";
 import { testAuthEnv } from "./support/tokens.ts";

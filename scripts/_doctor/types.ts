@@ -2,7 +2,7 @@
  * Types shared by the doctor's checks (`scripts/_doctor/*.ts`).
  */
 import type postgres from "postgres";
-import { redact } from "../../supabase/functions/_shared/log.ts";
+import { describeError, redact } from "../../supabase/functions/_shared/log.ts";
 import type { DoctorFindingId } from "../../supabase/functions/_shared/error-catalogue.ts";
 
 export { redact };
@@ -69,17 +69,14 @@ export function finding(
 }
 
 /**
- * The code and message of an unknown error, scrubbed of anything that looks
- * like a key, at most 200 characters.
+ * The name, code and message of an error (`describeError` of `log.ts`: one
+ * line, keys and URLs blanked), at most 200 characters.
  *
  * @example
- * errorText(err); // "42501: permission denied for schema vault"
+ * errorText(err); // "PostgresError 42501: permission denied for schema vault"
  */
 export function errorText(err: unknown): string {
-  const e = err as { code?: unknown; message?: unknown };
-  const code = typeof e?.code === "string" ? `${e.code}: ` : "";
-  const message = typeof e?.message === "string" ? e.message : String(err);
-  return redact(`${code}${message}`).slice(0, 200);
+  return describeError(err, { max: 200 });
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import type postgres from "postgres";
-import type { OdooSyncDeps } from "../../supabase/functions/_shared/odoo-sync-function.ts";
+import type { OdooSyncDeps } from "../../supabase/functions/_shared/odoo-sync.ts";
 import { connect, resetAppData, type Sql, testDatabaseUrl } from "./db.ts";
 import { captureLogs } from "./guard_harness.ts";
 import {

@@ -6,7 +6,7 @@
  * fake `waitUntil` that collects the background work. Time is the database's.
  */
 import { createHandler } from "../../supabase/functions/odoo-crm-sync/index.ts";
-import type { OdooSyncDeps } from "../../supabase/functions/_shared/odoo-sync-function.ts";
+import type { OdooSyncDeps } from "../../supabase/functions/_shared/odoo-sync.ts";
 import { type SyncOrgSpec, syncWorld } from "./odoo_sync_harness.ts";
 import { TEST_SERVICE_ROLE_KEY } from "./tokens.ts";
 

@@ -5,6 +5,8 @@
  * `service_role`.
  */
 
+import { describeError, redact } from "./_log/redact.ts";
+
 /** Severity of a log line. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -126,32 +128,33 @@ export function createLogger(
   };
 }
 
-// Order matters: an `sb_` key is base64url and may contain `eyJ`, so it is
-// replaced whole first (a JWS pattern inside it would leave the key's head).
-const KEY_SHAPES: readonly [RegExp, string][] = [
-  [/sb_(secret|publishable)_[A-Za-z0-9_-]+/g, "sb_$1_…"], // Supabase's new API keys
-  [/eyJ[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){0,2}/g, "eyJ…"], // a compact JWS: a token or legacy key
-  [/(\w+:\/\/[^:/@\s]*:)[^@\s]*@/g, "$1…@"], // the password of a URL
-];
-
 /**
- * Makes text safe to log or print: every given secret value becomes
- * `[redacted]` (longest first), then anything shaped like a key (a JWT, an
- * `sb_` key, a URL password) becomes its kind marker. The one redaction rule
- * of the project: the Odoo client, the sync and the doctor all use it.
+ * The logger of one function: every line it writes carries `function_name`
+ * (a line's own `function_name`, the same name, is kept). The start-up
+ * (`setupFunction` of startup.ts) builds it once; everything the function
+ * calls logs through it.
  *
- * @param text the text to clean, e.g. an error message quoting a server.
- * @param secrets values that must not appear, e.g. the Odoo API key. Empty ones are ignored.
- * @returns the cleaned text.
+ * @param functionName e.g. `"bot-scheduler"`.
+ * @param logger where the lines go. Default: the console logger.
+ * @returns a {@linkcode Logger}.
  * @example
- * redact("bad key k-123 in Bearer eyJhbGciOi.eyJyb2xl.sig", ["k-123"]);
- * // "bad key [redacted] in Bearer eyJ…"
+ * const logger = functionLogger("check-sla-breaches");
+ * logger("info", "sla_check_finished", { new_breaches: 0 }); // {..., "function_name":"check-sla-breaches"}
  */
-export function redact(text: string, secrets: readonly string[] = []): string {
-  const values = secrets.filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
-  const blanked = values.reduce((t, s) => t.split(s).join("[redacted]"), text);
-  return KEY_SHAPES.reduce((t, [re, marker]) => t.replace(re, marker), blanked);
+export function functionLogger(functionName: string, logger: Logger = log): Logger {
+  return (level, event, fields = {}) => {
+    let tagged: Record<string, unknown>;
+    try {
+      tagged = { function_name: functionName, ...fields };
+    } catch {
+      tagged = { function_name: functionName, log_error: "fields_not_readable" };
+    }
+    logger(level, event, tagged);
+  };
 }
+
+/** `redact` and `describeError`: see `_log/redact.ts`. */
+export { describeError, redact };
 
 /** The default process logger (console; also EDGE_GUARD_LOG_FILE when set, for tests). */
 export const log: Logger = createLogger();

@@ -12,7 +12,7 @@ import {
   withAuth,
 } from "../_shared/auth-guard.ts";
 import { executeBot, type ExecuteOutcome, readExecutorInput } from "../_shared/bots.ts";
-import { type FunctionDeps, setupFunction, withColdStartLog } from "../_shared/function-deps.ts";
+import { type FunctionDeps, setupFunction, withColdStartLog } from "../_shared/startup.ts";
 import { errorJson, json } from "../_shared/http.ts";
 import { misconfigured } from "../_shared/settings.ts";
 

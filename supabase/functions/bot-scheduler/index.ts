@@ -7,13 +7,7 @@
  */
 import { withAuth } from "../_shared/auth-guard.ts";
 import { readSchedulerInput, readSchedulerSettings, scheduleDueBots } from "../_shared/bots.ts";
-import { createSql } from "../_shared/db.ts";
-import {
-  functionBase,
-  type FunctionDeps,
-  guardOptions,
-  withColdStartLog,
-} from "../_shared/function-deps.ts";
+import { type FunctionDeps, setupFunction, withColdStartLog } from "../_shared/startup.ts";
 import { errorJson, json } from "../_shared/http.ts";
 import { misconfigured } from "../_shared/settings.ts";
 
@@ -44,21 +38,14 @@ export interface BotSchedulerDeps extends FunctionDeps {
 export function createHandler(
   deps: Partial<BotSchedulerDeps> = {},
 ): (req: Request) => Promise<Response> {
-  const base = functionBase(deps);
-  const { env, logger, now, fetch: fetchFn } = base;
-  const settings = readSchedulerSettings(env, {
-    logger,
-    functionName: FUNCTION_NAME,
-    needDbUrl: deps.sql === undefined,
-  });
-  const ready = settings.missing.length === 0;
-  const sql = deps.sql ?? (ready ? createSql(settings.dbUrl) : null);
-  const forced = { allowUserTokens: false };
-  const auth = guardOptions(FUNCTION_NAME, { ...base, auth: deps.auth, forced });
+  const { sql, missing, settings, logger, now, fetch: fetchFn, auth } = setupFunction(
+    FUNCTION_NAME,
+    { deps, forcedAuth: { allowUserTokens: false }, settings: readSchedulerSettings },
+  );
   return withColdStartLog(
     FUNCTION_NAME,
     withAuth(async (_req, ctx) => {
-      if (!ready || sql === null) return misconfigured(FUNCTION_NAME, settings.missing, logger);
+      if (sql === null) return misconfigured(FUNCTION_NAME, missing, logger);
       const at = now();
       const input = readSchedulerInput(ctx, at);
       if (input === null) return errorJson("invalid_request");

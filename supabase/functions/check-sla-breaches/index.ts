@@ -6,7 +6,7 @@
  * @module
  */
 import { withAuth } from "../_shared/auth-guard.ts";
-import { type FunctionDeps, setupFunction, withColdStartLog } from "../_shared/function-deps.ts";
+import { type FunctionDeps, setupFunction, withColdStartLog } from "../_shared/startup.ts";
 import { errorJson, isUuid, json } from "../_shared/http.ts";
 import { misconfigured } from "../_shared/settings.ts";
 import { recordSlaBreaches } from "../_shared/sla.ts";

@@ -10,7 +10,7 @@
  * Settings: SUPABASE_DB_URL plus the guard's.
  */
 import { withAuth } from "../_shared/auth-guard.ts";
-import { type FunctionDeps, setupFunction } from "../_shared/function-deps.ts";
+import { type FunctionDeps, setupFunction } from "../_shared/startup.ts";
 import { errorJson, isUuid, json } from "../_shared/http.ts";
 import { readIntegrationStatus } from "./status.ts";
 import { misconfigured } from "../_shared/settings.ts";

@@ -10,7 +10,7 @@
  * Settings: SUPABASE_DB_URL (injected by Supabase) plus the guard's
  * (SUPABASE_URL, JWT_SECRET / SUPABASE_JWKS, SUPABASE_SERVICE_ROLE_KEY, ...).
  */
-import { createOdooSyncHandler, type OdooSyncDeps } from "../_shared/odoo-sync-function.ts";
+import { createOdooSyncHandler, type OdooSyncDeps } from "../_shared/odoo-sync.ts";
 
 /** What the handler uses; every field is optional in {@linkcode createHandler}. */
 export type OdooChatterSyncDeps = OdooSyncDeps;

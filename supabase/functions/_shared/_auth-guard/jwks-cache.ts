@@ -6,7 +6,7 @@
  * keeps the previous key published, so a stale set still verifies tokens
  * issued before a rotation.
  */
-import type { Logger } from "../log.ts";
+import { describeError, type Logger } from "../log.ts";
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from "./jose.ts";
 import type { RemoteJwksConfig } from "./types.ts";
 import type { ReasonCode } from "../error-catalogue.ts";
@@ -72,11 +72,10 @@ export class RemoteJwks {
     if (this.#set === null || now - staleSince > this.remote.graceMs) throw this.#unavailable();
     if (now - this.#staleWarnedAt < JWKS_STALE_WARNING_INTERVAL_MS) return;
     this.#staleWarnedAt = now;
-    const cause = this.#failure instanceof Error ? this.#failure.name : typeof this.#failure;
     call.logger("warn", "jwks_stale", {
       ...(call.functionName === undefined ? {} : { function_name: call.functionName }),
       reason: isTimeout(this.#failure) ? "jwks_timeout" : "jwks_unavailable",
-      error_name: cause,
+      error_detail: describeError(this.#failure),
       key_set_age_seconds: Math.round((now - this.#fetchedAt) / 1000),
       grace_left_seconds: Math.round((staleSince + this.remote.graceMs - now) / 1000),
     });

@@ -2,7 +2,7 @@
  * The guard's decision order: configuration, input size, cron secret, service
  * key, missing credentials, anon/publishable key, user token, user rights, org.
  */
-import { log } from "../log.ts";
+import { describeError, log } from "../log.ts";
 import { describeProblems, resolveConfig } from "./config.ts";
 import { type CallLog, errorResponse, fail, reject } from "./errors.ts";
 import { asymmetricKeySet } from "./keys.ts";
@@ -83,11 +83,9 @@ async function userContext(
     return reject(call, "invalid_token", legacy, "anonymous", firstQueryOrgId(req));
   }
   if (result.unavailable) {
-    const cause = result.cause instanceof Error ? result.cause : null;
     return fail(call, "auth_unavailable", "auth_unavailable", {
       reason: result.reason,
-      error_name: cause?.name ?? null,
-      error_message: cause?.message.slice(0, 200) ?? null,
+      error_detail: result.cause === undefined ? null : describeError(result.cause),
     }, firstQueryOrgId(req));
   }
   const identity = result.sub ?? "anonymous";
@@ -106,9 +104,8 @@ export async function verify(
     return await decide(req, options);
   } catch (err) {
     const call = callLogFor(options);
-    const name = err instanceof Error ? err.name : typeof err;
     try {
-      call.logger("error", "guard_error", { error_name: String(name).slice(0, 100) });
+      call.logger("error", "guard_error", { error_detail: describeError(err) });
     } catch { /* the answer matters more than the log */ }
     return errorResponse("internal_error");
   }

@@ -3,6 +3,7 @@
  * handler, CORS on every response, and a 500 for anything thrown. Never throws.
  */
 import { corsHeaders } from "../http.ts";
+import { describeError } from "../log.ts";
 import { type ClientErrorCode, errorResponse } from "./errors.ts";
 import { callLogFor, verify } from "./verify.ts";
 import type { AuthContext, WithAuthOptions } from "./types.ts";
@@ -21,28 +22,6 @@ function withCors(res: Response): Response {
     for (const [name, value] of Object.entries(corsHeaders)) copy.headers.set(name, value);
     return copy;
   }
-}
-
-function safely<T>(read: () => T, fallback: T): T {
-  try {
-    return read();
-  } catch {
-    return fallback;
-  }
-}
-
-function describe(err: unknown): { error_name: string; error_message: string } {
-  if (err instanceof Error) {
-    const name = safely(() => String(err.name), "Error");
-    return { error_name: name, error_message: safely(() => String(err.message), "") };
-  }
-  if (err === null) return { error_name: "null", error_message: "" };
-  return { error_name: typeof err, error_message: safely(() => String(err), "[unprintable]") };
-}
-
-/** Name and message of any thrown value (a Proxy, a null-prototype object...). Never throws. */
-export function describeThrown(err: unknown): { error_name: string; error_message: string } {
-  return safely(() => describe(err), { error_name: "unknown", error_message: "[unprintable]" });
 }
 
 function refuse(options: WithAuthOptions, reason: ReasonCode, fields: Record<string, unknown>) {
@@ -82,7 +61,7 @@ function internalError(err: unknown, identity: string, options: WithAuthOptions)
     call.logger("error", "handler_error", {
       ...(call.functionName === undefined ? {} : { function_name: call.functionName }),
       caller_identity: identity,
-      ...describeThrown(err),
+      error_detail: describeError(err),
     });
   } catch { /* a logger never stops an answer */ }
   return withCors(errorResponse("internal_error" satisfies ClientErrorCode));

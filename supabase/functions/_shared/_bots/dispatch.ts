@@ -3,9 +3,9 @@
  * bounded concurrency, and every failure kept in the result and the log.
  * Internal to bots.ts.
  */
-import type { Logger } from "../log.ts";
+import { describeError, type Logger } from "../log.ts";
 import type { ClaimedBot } from "./claim.ts";
-import { describeError, postWithTimeout } from "./http.ts";
+import { postWithTimeout } from "./post.ts";
 import { type ErrorCode, isErrorCode } from "../error-catalogue.ts";
 
 /** Where and how the scheduler reaches bot-executor. */

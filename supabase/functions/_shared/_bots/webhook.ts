@@ -3,9 +3,9 @@
  * if the outbound policy allows the destination, and describe the outcome as a
  * bot_runs record. Internal to bots.ts.
  */
-import { redact } from "../log.ts";
+import { describeError, redact } from "../log.ts";
 import type { OutboundPolicy, Refusal } from "../outbound.ts";
-import { describeError, type PostResult, postWithTimeout } from "./http.ts";
+import { type PostResult, postWithTimeout } from "./post.ts";
 import type { WebhookErrorCode } from "../error-catalogue.ts";
 
 /** Longest response excerpt stored in bot_runs. */

@@ -4,7 +4,7 @@
  * the JSON-RPC 2.0 envelope used by `/jsonrpc` and `/web/...` routes.
  * Internal: use `createOdooClient` from `odoo-client.ts`.
  */
-import { type Logger, redact } from "../log.ts";
+import { describeError, type Logger, redact } from "../log.ts";
 import { fetchWithTimeout, type OutboundPolicy } from "../outbound.ts";
 import {
   describeCall,
@@ -126,7 +126,7 @@ export async function post(
   }
   // The underlying error is not kept as `cause`: a custom fetch could quote the key in it.
   const e = r.error;
-  const detail = e instanceof Error ? redact(`${e.name}: ${e.message}`, [s.secret]) : "unknown";
+  const detail = describeError(e, { secrets: [s.secret] });
   throw new OdooNetworkError(`Odoo ${label} failed: network error: ${detail}`, {
     attempts: req.attempt,
   });

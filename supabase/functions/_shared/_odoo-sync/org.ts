@@ -3,7 +3,7 @@
  * PostgreSQL. Every failure becomes a fixed code in the result; the details go
  * to the log with the API key redacted. Internal: use `odoo-sync.ts`.
  */
-import { type Logger, redact } from "../log.ts";
+import { describeError, type Logger } from "../log.ts";
 import { createOdooClient, type OdooClient, OdooError } from "../odoo-client.ts";
 import { jobSpec, pageJson } from "./jobs.ts";
 import { createPager } from "./pager.ts";
@@ -32,12 +32,6 @@ export interface OrgRun {
  */
 export function errorCode(err: unknown): SyncErrorCode {
   return err instanceof OdooError ? err.code : "internal_error";
-}
-
-function describe(err: unknown, secret: string): Record<string, string> {
-  const message = err instanceof Error ? err.message : String(err);
-  const safe = redact(message, [secret]);
-  return { error_name: err instanceof Error ? err.name : typeof err, detail: safe.slice(0, 300) };
 }
 
 /** Pages until the end (true) or the deadline (false), continuing the saved pass (progress.ts). */
@@ -151,7 +145,7 @@ async function syncOnce(orgId: string, run: OrgRun): Promise<OrgResult> {
     run.logger("error", "sync_org_failed", {
       ...fields,
       error,
-      ...describe(err, secret),
+      error_detail: describeError(err, { secrets: [secret] }),
       ...counts,
     });
     return { org_id: orgId, status: "error", error, ...counts };
@@ -173,11 +167,10 @@ export async function syncOrg(orgId: string, run: OrgRun): Promise<OrgResult> {
   try {
     await recordProgress(sql, { orgId, job }, progressed);
   } catch (err) {
-    const error_name = err instanceof Error ? err.name : typeof err;
     run.logger("warn", "sync_progress_not_recorded", {
       org_id: orgId,
       run_id: run.runId,
-      error_name,
+      error_detail: describeError(err),
     });
   }
   return result;

@@ -10,7 +10,7 @@
  */
 import type { RequestBody } from "../auth-guard.ts";
 import type { WorkerStopReason } from "../error-catalogue.ts";
-import { log as defaultLogger } from "../log.ts";
+import { describeError, log as defaultLogger } from "../log.ts";
 import { syncWithin } from "./deadline.ts";
 import { claimNext, endRun, startWorker, stopWorker } from "./queue.ts";
 import type { SyncOptions } from "./types.ts";
@@ -83,8 +83,8 @@ export async function runWorker(
     logger("info", "sync_worker_stopped", { ...fields, worker_id: lease.workerId, ...out });
     return { workerId: lease.workerId, ...out };
   } catch (err) {
-    const error_name = err instanceof Error ? err.name : typeof err;
-    logger("error", "sync_worker_failed", { ...fields, worker_id: workerId, error_name });
+    const error_detail = describeError(err);
+    logger("error", "sync_worker_failed", { ...fields, worker_id: workerId, error_detail });
     return { workerId, claimed: 0, reason: "worker_failed" };
   } finally {
     if (lease !== null) await stopWorker(options.sql, lease.workerId, relay).catch(() => {});

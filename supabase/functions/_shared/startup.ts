@@ -1,20 +1,21 @@
 /**
- * What every function's `createHandler(deps?)` takes, and the start-up all of
- * them share: production defaults for each dependency, the pool built once
- * from SUPABASE_DB_URL (a loud configuration error while it is missing), and
- * the guard options.
+ * The functions' start-up, run once when `createHandler(deps?)` is called:
+ * what every function takes (production defaults for each dependency), its
+ * settings read once (a loud configuration error while one is missing), the
+ * pool built once from SUPABASE_DB_URL, the guard options, and the cold-start
+ * log line of the instance's first request.
  *
  * @module
  */
 import { loadAuthConfig, type VerifyOptions, type WithAuthOptions } from "./auth-guard.ts";
 import { createSql, type Sql } from "./db.ts";
-import { log, type Logger } from "./log.ts";
+import { functionLogger, log, type Logger } from "./log.ts";
 import { loadOutboundSettings, type OutboundSettings, type Resolver } from "./outbound.ts";
 import { type Env, readSettings } from "./settings.ts";
+import { withColdStartLog } from "./_startup/cold-start.ts";
 
-// Milliseconds from the instance's time origin until this module was evaluated:
-// how long the isolate took to boot and load the function's code.
-const BOOT_MS = Math.round(performance.now());
+/** Logs `function_cold_start` on the instance's first request; see `_startup/cold-start.ts`. */
+export { withColdStartLog };
 
 /**
  * The dependencies a function takes; every field has a production default, and
@@ -40,8 +41,35 @@ export interface FunctionDeps {
 /** `env`, `logger`, `now` and `fetch` of `deps`, each defaulted. */
 export type FunctionBase = Pick<FunctionDeps, "env" | "logger" | "now" | "fetch">;
 
+/** What a function's settings reader returns: at least the missing names and SUPABASE_DB_URL. */
+export interface FunctionSettings {
+  /** Names of missing settings (never values). */
+  missing: string[];
+  /** SUPABASE_DB_URL ("" when missing or not needed). */
+  dbUrl: string;
+}
+
+/**
+ * Reads a function's settings once, SUPABASE_DB_URL among them when `needDbUrl`
+ * (false when a pool is injected), logging one `function_misconfigured` line
+ * that names every missing one.
+ */
+export type SettingsReader<S extends FunctionSettings> = (
+  env: Env,
+  o: { logger: Logger; functionName: string; needDbUrl: boolean },
+) => S;
+
+/** The default {@linkcode SettingsReader}: SUPABASE_DB_URL only. */
+const readDbUrl: SettingsReader<FunctionSettings> = (env, o) => {
+  const names = o.needDbUrl ? ["SUPABASE_DB_URL"] : [];
+  const settings = readSettings(o.functionName, names, env, o.logger);
+  return { missing: settings.missing, dbUrl: o.needDbUrl ? settings.get("SUPABASE_DB_URL") : "" };
+};
+
 /** What {@linkcode setupFunction} built: the defaulted deps, the pool and the guard options. */
-export interface FunctionSetup extends FunctionBase {
+export interface FunctionSetup<S extends FunctionSettings = FunctionSettings> extends FunctionBase {
+  /** What the settings reader returned (default: `missing` and `dbUrl` only). */
+  settings: S;
   /** `deps.sql`, or the pool built from SUPABASE_DB_URL; null while that is missing. */
   sql: Sql | null;
   /** Names of missing settings (already logged once); answer with `misconfigured(...)`. */
@@ -104,14 +132,17 @@ export function guardOptions(
 }
 
 /**
- * The start-up of a function, once, in this order: the defaults, SUPABASE_DB_URL
+ * The start-up of a function, once, in this order: the defaults (the logger adds
+ * `function_name` to every line), SUPABASE_DB_URL
  * (read and checked unless `deps.sql` is given; a missing one is logged now) and
+ * (or the function's own settings reader, which reads it with the others) and
  * the pool, the guard options, then the outbound settings (a warning when
  * OUTBOUND_ALLOW_PRIVATE is on; a malformed one makes `sql` null and is in `missing`).
  *
  * @param functionName used in logs and by the guard.
  * @param o `deps`: what `createHandler` was given (see {@linkcode FunctionDeps}; default `{}`);
- *   `forcedAuth`: guard options that override `deps.auth` (default none); `outbound`: the
+ *   `forcedAuth`: guard options that override `deps.auth` (default none); `settings`: the
+ *   function's {@linkcode SettingsReader} (default: SUPABASE_DB_URL only); `outbound`: the
  *   function calls destinations from data, so a malformed OUTBOUND_* setting is in `missing`
  *   (default false).
  * @returns see {@linkcode FunctionSetup}.
@@ -122,16 +153,22 @@ export function guardOptions(
  * });
  * return withAuth((req, ctx) => sql === null ? misconfigured(name, missing, logger) : ..., auth);
  */
-export function setupFunction(
+export function setupFunction<S extends FunctionSettings = FunctionSettings>(
   functionName: string,
-  o: { deps?: Partial<FunctionDeps>; forcedAuth?: WithAuthOptions; outbound?: boolean } = {},
-): FunctionSetup {
+  o: {
+    deps?: Partial<FunctionDeps>;
+    forcedAuth?: WithAuthOptions;
+    settings?: SettingsReader<S>;
+    outbound?: boolean;
+  } = {},
+): FunctionSetup<S> {
   const deps = o.deps ?? {};
-  const base = functionBase(deps);
-  const needed = deps.sql === undefined ? ["SUPABASE_DB_URL"] : [];
-  const settings = readSettings(functionName, needed, base.env, base.logger);
-  const sql = deps.sql ??
-    (settings.missing.length === 0 ? createSql(settings.get("SUPABASE_DB_URL")) : null);
+  const defaults = functionBase(deps);
+  const base = { ...defaults, logger: functionLogger(functionName, defaults.logger) };
+  const read = (o.settings ?? readDbUrl) as SettingsReader<S>;
+  const needDbUrl = deps.sql === undefined;
+  const settings = read(base.env, { logger: base.logger, functionName, needDbUrl });
+  const sql = deps.sql ?? (settings.missing.length === 0 ? createSql(settings.dbUrl) : null);
   const auth = guardOptions(functionName, { ...base, auth: deps.auth, forced: o.forcedAuth });
   const outbound = loadOutboundSettings(base.env, {
     logger: base.logger,
@@ -140,43 +177,5 @@ export function setupFunction(
   });
   // Only the functions that call out stop on a malformed outbound setting.
   const missing = [...settings.missing, ...(o.outbound ? outbound.invalid : [])];
-  return { ...base, sql: missing.length === 0 ? sql : null, missing, auth, outbound };
-}
-
-/**
- * Wraps a handler so the first request of this instance logs
- * `function_cold_start` with `boot_ms` (instance start until the code was
- * loaded) and `idle_ms` (code loaded until that request). Later requests log
- * nothing extra. A first sync that times out after an idle period can then be
- * told apart from a slow Odoo (issue 14; docs/fanout.md, "Watching").
- *
- * @param functionName added to the log line.
- * @param handler the function's handler.
- * @param o `logger` (default: the console logger), `bootMs` / `clock` (tests; defaults: module
- *   evaluation time, `performance.now`).
- * @returns the same handler, logging once.
- * @example
- * return withColdStartLog("bot-scheduler", withAuth(handle, auth), { logger });
- */
-export function withColdStartLog(
-  functionName: string,
-  handler: (req: Request) => Promise<Response>,
-  o: { logger?: Logger; bootMs?: number; clock?: () => number } = {},
-): (req: Request) => Promise<Response> {
-  const clock = o.clock ?? (() => performance.now());
-  const bootMs = o.bootMs ?? BOOT_MS;
-  let first = true;
-  return (req) => {
-    if (first) {
-      first = false;
-      const idle_ms = Math.max(0, Math.round(clock() - bootMs));
-      (o.logger ?? log)("info", "function_cold_start", {
-        function_name: functionName,
-        first_request: true,
-        boot_ms: bootMs,
-        idle_ms,
-      });
-    }
-    return handler(req);
-  };
+  return { ...base, sql: missing.length === 0 ? sql : null, missing, auth, outbound, settings };
 }

@@ -1,6 +1,6 @@
 /**
- * Outgoing HTTP for bots: one POST with a hard timeout covering the answer,
- * through the shared `outbound.ts`, and a URL-free error description.
+ * One POST for bots (to bot-executor, to a webhook) with a hard timeout
+ * covering the answer, through the shared `outbound.ts`.
  * Internal to bots.ts.
  */
 import { type FetchOutcome, fetchWithTimeout, type OutboundPolicy } from "../outbound.ts";
@@ -41,12 +41,4 @@ export async function postWithTimeout(
     policy: init.policy,
   });
   return r.ok ? { ok: true, status: r.status, text: r.text } : r;
-}
-
-/** A short, URL-free description of a network error (URLs may carry tokens). */
-export function describeError(error: unknown): string {
-  const name = error instanceof Error ? error.name : typeof error;
-  const message = error instanceof Error ? error.message : "";
-  const clean = message.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s)]*/gi, "[url]").slice(0, 200);
-  return clean === "" ? name : `${name}: ${clean}`;
 }
