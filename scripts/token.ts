@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { type LocalProject, localUserToken } from "../supabase/local/dev_tokens.ts";
+import { describeError } from "../supabase/functions/_shared/log.ts";
 
 /** One dotenv value as `toDotenv` (supabase/local/stack.ts) writes it: bare, '...' or JSON "...". */
 function unquote(value: string): string {
@@ -70,7 +71,8 @@ if (import.meta.main) {
       await localUserToken(project, { orgId: args.values.org, admin: args.values.admin }),
     );
   } catch (err) {
-    console.error(`./dev token: ${err instanceof Error ? err.message : err}`);
+    // One bounded line with any key-shaped text blanked (log.ts), as every error description.
+    console.error(`./dev token: ${describeError(err)}`);
     Deno.exit(1);
   }
 }
