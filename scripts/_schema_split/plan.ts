@@ -39,8 +39,9 @@ export const TABLE_ORDER = [
 
 /** Function areas, first match wins: `[file stem, number, pattern on schema.name]`. */
 export const FUNCTION_AREAS: [string, number, RegExp][] = [
-  // Policies use it, so it precedes the tables.
+  // Policies and checks use them, so they precede the tables.
   ["current_org_id", 50, /^public\.current_org_id$/],
+  ["sync_org_results_valid", 60, /^public\.sync_org_results_valid$/],
   ["functions_credentials", 3100, /^public\.\w*integration_credential$/],
   [
     "functions_outbound_policy",
@@ -50,7 +51,7 @@ export const FUNCTION_AREAS: [string, number, RegExp][] = [
   [
     "functions_odoo_sync",
     3300,
-    /^public\.(sync_\w+|dispatch_odoo_sync|\w+_org_sync(_now)?|tick_odoo_sync|\w+_sync_workers?)$/,
+    /^public\.(sync_\w+|dispatch_odoo_sync|\w+_org_sync(_now)?|claim_sync_pass|tick_odoo_sync|\w+_sync_workers?)$/,
   ],
   [
     "functions_watchdog_checks",
@@ -75,6 +76,7 @@ function relationOf(e: DumpEntry, sequences: Map<string, string>): string | unde
       return `${e.schema}.${e.name}`;
     case "DEFAULT":
     case "CONSTRAINT":
+    case "CHECK CONSTRAINT":
     case "FK CONSTRAINT":
     case "TRIGGER":
     case "POLICY":

@@ -60,7 +60,7 @@ export async function rowInserts(url: string, rows: string[]): Promise<Map<strin
 
 const AREAS: [number, string][] = [
   [0, "Schemas, extensions, queues"],
-  [50, "Used by the tables' policies"],
+  [50, "Used by the tables' policies and checks"],
   [100, "Tables (each with its indexes, constraints, triggers, policies and grants)"],
   [3000, "Functions, by area"],
   [4000, "Views"],

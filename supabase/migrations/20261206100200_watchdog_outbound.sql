@@ -88,6 +88,11 @@ $$;
 revoke all on all functions in schema edge_guard from public, anon, authenticated, service_role;
 
 -- public.edge_guard_findings (..._watchdog_run_checks.sql) with the outbound checks.
+-- Its body names edge_guard_settings.sync_period, dropped by
+-- 20261206300100_sync_run_identity.sql: so that this file can still run again
+-- after that one, the body is not checked here (the newest migration's
+-- definition replaces it).
+set check_function_bodies = off;
 create or replace function public.edge_guard_findings(p_now timestamptz default now())
 returns table (check_id text, subject text, severity text, detail text)
 language sql stable
@@ -113,5 +118,6 @@ as $$
     f.severity, edge_guard.redact(f.detail)
   from f order by f.check_id, f.subject
 $$;
+reset check_function_bodies;
 revoke all on function public.edge_guard_findings(timestamptz) from public, anon, authenticated;
 grant execute on function public.edge_guard_findings(timestamptz) to service_role;

@@ -15,12 +15,16 @@ CREATE TABLE public.sync_runs (
     org_id uuid,
     dispatched_at timestamp with time zone,
     request_id bigint,
+    started_by text DEFAULT 'schedule'::text NOT NULL,
+    CONSTRAINT sync_runs_started_by_check CHECK ((started_by = ANY (ARRAY['schedule'::text, 'admin'::text, 'service'::text]))),
     CONSTRAINT sync_runs_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'partial'::text])))
 );
 
 COMMENT ON COLUMN public.sync_runs.org_id IS 'The one organization of a per-org run (dispatched, by hand with org_id, or sync-now); null for a run over every organization.';
 
 COMMENT ON COLUMN public.sync_runs.request_id IS 'pg_net request id of a dispatched run (net._http_response.id, public.cron_http_requests.request_id).';
+
+COMMENT ON COLUMN public.sync_runs.started_by IS 'Who started the run: schedule (a queue worker), admin (an integration admin''s "sync now") or service (a service call, for one organization or all).';
 
 ALTER TABLE public.sync_runs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME public.sync_runs_id_seq
@@ -33,6 +37,9 @@ ALTER TABLE public.sync_runs ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 
 ALTER TABLE ONLY public.sync_runs
     ADD CONSTRAINT sync_runs_idempotency_key_key UNIQUE (idempotency_key);
+
+ALTER TABLE public.sync_runs
+    ADD CONSTRAINT sync_runs_org_results_shape CHECK (public.sync_org_results_valid(org_results)) NOT VALID;
 
 ALTER TABLE ONLY public.sync_runs
     ADD CONSTRAINT sync_runs_pkey PRIMARY KEY (id);

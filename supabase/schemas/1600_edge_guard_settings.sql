@@ -3,7 +3,6 @@
 CREATE TABLE public.edge_guard_settings (
     singleton boolean DEFAULT true NOT NULL,
     watchdog_schedule text DEFAULT '*/5 * * * *'::text NOT NULL,
-    sync_period interval DEFAULT '00:15:00'::interval NOT NULL,
     run_max_lifetime interval DEFAULT '00:10:00'::interval NOT NULL,
     drift_tolerance interval DEFAULT '00:05:00'::interval NOT NULL,
     failing_runs integer DEFAULT 3 NOT NULL,
@@ -30,4 +29,4 @@ ALTER TABLE public.edge_guard_settings ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON TABLE public.edge_guard_settings FROM anon, authenticated, service_role;
 GRANT SELECT ON TABLE public.edge_guard_settings TO service_role;
 
-INSERT INTO public.edge_guard_settings (singleton, watchdog_schedule, sync_period, run_max_lifetime, drift_tolerance, failing_runs, outcome_retention, alert_retention, webhook_timeout_ms, stalled_runs, run_retention, archive_retention, worker_retention, prune_batch, prune_schedule, outbound_allow_private) VALUES ('true', '*/5 * * * *', '00:15:00', '00:10:00', '00:05:00', '3', '30 days', '90 days', '5000', '3', '06:00:00', '3 days', '1 day', '50000', '* * * * *', 'false') ON CONFLICT DO NOTHING;
+INSERT INTO public.edge_guard_settings (singleton, watchdog_schedule, run_max_lifetime, drift_tolerance, failing_runs, outcome_retention, alert_retention, webhook_timeout_ms, stalled_runs, run_retention, archive_retention, worker_retention, prune_batch, prune_schedule, outbound_allow_private) VALUES ('true', '*/5 * * * *', '00:10:00', '00:05:00', '3', '30 days', '90 days', '5000', '3', '06:00:00', '3 days', '1 day', '50000', '* * * * *', 'false') ON CONFLICT DO NOTHING;

@@ -73,7 +73,9 @@ CREATE FUNCTION public.sync_run_key(p_job text, p_org uuid, p_mode text, p_kind 
     SET search_path TO ''
     AS $$
   select 'odoo:' || p_job || case when p_mode = 'full' then ':full' else '' end || ':' ||
-    case when p_kind in ('manual', 'service') then p_kind else 'org' end || ':' || p_org::text || ':' ||
+    case when p_kind = 'all' then ''
+      else case when p_kind in ('manual', 'service') then p_kind else 'org' end || ':' ||
+        p_org::text || ':' end ||
     pg_catalog.to_char(p_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') ||
     case when p_seq > 1 then ':' || p_seq else '' end ||
     case when p_delivery > 1 then ':r' || p_delivery else '' end
@@ -127,8 +129,9 @@ begin
     v_key := public.sync_run_key(w.job, s.org_id, m.message ->> 'mode', 'org',
       (m.message ->> 'period')::timestamptz, (m.message ->> 'seq')::integer, m.read_ct);
     insert into public.sync_runs (idempotency_key, integration, job, scheduled_for, started_at,
-      status, org_id)
-    values (v_key, 'odoo', w.job, (m.message ->> 'due_at')::timestamptz, now(), 'running', s.org_id)
+      status, org_id, started_by)
+    values (v_key, 'odoo', w.job, (m.message ->> 'due_at')::timestamptz, now(), 'running', s.org_id,
+      'schedule')
     on conflict on constraint sync_runs_idempotency_key_key do nothing
     returning id into v_run;
     if v_run is null then
@@ -171,8 +174,9 @@ begin
   v_key := public.sync_run_key(p_job, p_org, p_mode,
     case when p_kind = 'service' then 'service' else 'manual' end, date_trunc('minute', now()));
   insert into public.sync_runs (idempotency_key, integration, job, scheduled_for, started_at,
-    status, org_id)
-  values (v_key, 'odoo', p_job, date_trunc('minute', now()), now(), 'running', p_org)
+    status, org_id, started_by)
+  values (v_key, 'odoo', p_job, date_trunc('minute', now()), now(), 'running', p_org,
+    case when p_kind = 'service' then 'service' else 'admin' end)
   on conflict on constraint sync_runs_idempotency_key_key do nothing
   returning id into v_run;
   if v_run is null then
@@ -185,6 +189,39 @@ begin
   where o.org_id = p_org and o.job = p_job;
   return query select v_run, v_key, 'claimed', null::text, cfg.org_deadline_seconds * 1000,
     date_trunc('minute', now());
+end
+$$;
+
+CREATE FUNCTION public.claim_sync_pass(p_job text, p_mode text, p_scheduled_for timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS TABLE(run_id bigint, idempotency_key text, outcome text, previous_status text, scheduled_for timestamp with time zone)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO ''
+    AS $$
+declare
+  cfg public.sync_queue_settings;
+  v_at timestamptz := coalesce(p_scheduled_for, date_trunc('minute', now()));
+  v_key text;
+  v_run bigint;
+begin
+  if p_mode is null or p_mode not in ('incremental', 'full') then
+    raise exception 'claim_sync_pass: mode must be incremental or full' using errcode = '22023';
+  end if;
+  select * into cfg from public.sync_queue_settings c where c.job = p_job;
+  if not found then
+    raise exception 'claim_sync_pass: no sync_queue_settings row for job %', p_job
+      using errcode = '22023';
+  end if;
+  v_key := public.sync_run_key(p_job, null, p_mode, 'all', public.sync_period(v_at, cfg.period));
+  insert into public.sync_runs (idempotency_key, integration, job, scheduled_for, started_at,
+    status, started_by)
+  values (v_key, 'odoo', p_job, v_at, now(), 'running', 'service')
+  on conflict on constraint sync_runs_idempotency_key_key do nothing
+  returning id into v_run;
+  if v_run is null then
+    return query select r.id, v_key, 'already_ran', r.status, r.scheduled_for
+      from public.sync_runs r where r.idempotency_key = v_key;
+    return;
+  end if;
+  return query select v_run, v_key, 'claimed', null::text, v_at;
 end
 $$;
 
@@ -410,6 +447,9 @@ GRANT ALL ON FUNCTION public.claim_org_sync(p_worker bigint) TO service_role;
 
 REVOKE ALL ON FUNCTION public.claim_org_sync_now(p_org uuid, p_job text, p_mode text, p_kind text) FROM PUBLIC, anon, authenticated, service_role;
 GRANT ALL ON FUNCTION public.claim_org_sync_now(p_org uuid, p_job text, p_mode text, p_kind text) TO service_role;
+
+REVOKE ALL ON FUNCTION public.claim_sync_pass(p_job text, p_mode text, p_scheduled_for timestamp with time zone) FROM PUBLIC, anon, authenticated, service_role;
+GRANT ALL ON FUNCTION public.claim_sync_pass(p_job text, p_mode text, p_scheduled_for timestamp with time zone) TO service_role;
 
 REVOKE ALL ON FUNCTION public.fail_org_sync(p_run bigint, p_error text, p_counts jsonb, p_results jsonb) FROM PUBLIC, anon, authenticated, service_role;
 GRANT ALL ON FUNCTION public.fail_org_sync(p_run bigint, p_error text, p_counts jsonb, p_results jsonb) TO service_role;

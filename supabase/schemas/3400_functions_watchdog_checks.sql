@@ -214,16 +214,17 @@ CREATE FUNCTION edge_guard.check_drift(p_now timestamp with time zone, p_toleran
   where l.started_at - l.scheduled_for > p_tolerance
 $$;
 
-CREATE FUNCTION edge_guard.check_freshness(p_now timestamp with time zone, p_period interval) RETURNS TABLE(check_id text, subject text, severity text, detail text)
+CREATE FUNCTION edge_guard.check_freshness(p_now timestamp with time zone) RETURNS TABLE(check_id text, subject text, severity text, detail text)
     LANGUAGE sql STABLE
     SET search_path TO ''
     AS $$
   select 'org_sync_stale', 'org:' || s.org_id::text, 'error',
     string_agg(s.job || case when s.last_success_at is null then ' never synced'
-      else ' last synced ' || s.last_success_at::text end, '; ' order by s.job) ||
-    ': older than two sync periods (' || (2 * p_period)::text || ')'
+      else ' last synced ' || s.last_success_at::text end ||
+      ': older than two sync periods (' || (2 * q.period)::text || ')', '; ' order by s.job)
   from public.sync_org_state s
-  where coalesce(s.last_success_at, s.enrolled_at) < p_now - 2 * p_period
+  join public.sync_queue_settings q on q.job = s.job
+  where coalesce(s.last_success_at, s.enrolled_at) < p_now - 2 * q.period
   group by s.org_id
 $$;
 
@@ -351,7 +352,7 @@ CREATE FUNCTION public.edge_guard_findings(p_now timestamp with time zone DEFAUL
     union all select * from edge_guard.check_vault(p_now)
     union all select * from edge_guard.check_calls()
     union all select * from edge_guard.check_cron_runs(p_now)
-    union all select x.* from s, edge_guard.check_freshness(p_now, s.sync_period) x
+    union all select * from edge_guard.check_freshness(p_now)
     union all select * from edge_guard.check_org_failures()
     union all select x.* from s, edge_guard.check_org_stalls(s.stalled_runs) x
     union all select x.* from s, edge_guard.check_stuck_runs(p_now, s.run_max_lifetime) x
@@ -384,7 +385,7 @@ REVOKE ALL ON FUNCTION edge_guard.check_cron_runs(p_now timestamp with time zone
 
 REVOKE ALL ON FUNCTION edge_guard.check_drift(p_now timestamp with time zone, p_tolerance interval) FROM PUBLIC;
 
-REVOKE ALL ON FUNCTION edge_guard.check_freshness(p_now timestamp with time zone, p_period interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION edge_guard.check_freshness(p_now timestamp with time zone) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION edge_guard.check_org_failures() FROM PUBLIC;
 

@@ -4,8 +4,9 @@
  * odoo-chatter-sync: the handler both functions serve (the guard first, then
  * the sync; HTTP part in `_odoo-sync/http.ts`), and the sync itself.
  *
- * A run claims its `sync_runs` row by idempotency key (a repeated period
- * answers `already_ran` and does nothing), then syncs each organization with
+ * A run claims its `sync_runs` row by an idempotency key the database builds
+ * (`public.sync_run_key`; a repeated period answers `already_ran` and does
+ * nothing), then syncs each organization with
  * its own Vault credential: keyset pages ordered `write_date asc, id asc`, each
  * page's rows and cursor committed in one transaction. One organization's
  * failure is recorded as a fixed code and does not stop the others.
@@ -64,7 +65,7 @@ export { handleSyncRequest };
  * @returns the report: per-org results, or `already_ran`.
  * @example
  * const report = await runOdooSync(
- *   { mode: "incremental", scheduledFor: null, orgId: null, manual: false },
+ *   { mode: "incremental", scheduledFor: null },
  *   { job: "crm", sql },
  * );
  */

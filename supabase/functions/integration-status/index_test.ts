@@ -25,13 +25,14 @@ async function run(sql: Sql, r: {
   status: string;
   at: Date;
   results?: Record<string, unknown>;
+  startedBy?: "schedule" | "admin" | "service";
 }) {
   await sql`insert into public.sync_runs (idempotency_key, integration, job, scheduled_for,
-      started_at, finished_at, status, org_results, org_id)
+      started_at, finished_at, status, org_results, org_id, started_by)
     values (${r.key}, 'odoo', ${r.job ?? "crm"}, ${r.at}, ${r.at},
       ${r.status === "running" ? null : r.at}, ${r.status}, ${
     JSON.stringify(r.results ?? {})
-  }::text::jsonb, ${r.org}::uuid)`;
+  }::text::jsonb, ${r.org}::uuid, ${r.startedBy ?? "schedule"})`;
 }
 
 const get = (token: string, query = "") =>
@@ -62,6 +63,7 @@ async function seed(sql: Sql) {
   }
   await run(sql, {
     key: `odoo:crm:manual:${b}:2026-11-23T10:20Z`,
+    startedBy: "admin",
     org: b,
     status: "succeeded",
     at: minutesAgo(2),
@@ -79,6 +81,7 @@ async function seed(sql: Sql) {
   });
   await run(sql, {
     key: `odoo:chatter:manual:${a}:2026-11-23T10:21Z`,
+    startedBy: "admin",
     org: a,
     job: "chatter",
     status: "running",

@@ -10,13 +10,19 @@
 import type { Sql } from "../_shared/db.ts";
 import { nextCronTime } from "./_status/cron.ts";
 import { cronSchedules, openAlerts, organizationName } from "./_status/queries.ts";
-import { lastSuccessfulRun, orgSyncState, recentRuns } from "./_status/sync_facts.ts";
+import {
+  lastSuccessfulRun,
+  orgSyncState,
+  periodOf,
+  recentRuns,
+  syncPeriods,
+} from "./_status/sync_facts.ts";
 import { jobStatus } from "./_status/job.ts";
 import { overallState } from "./_status/overall.ts";
 import type { AlertView, IntegrationStatus } from "./_status/types.ts";
 
 export { nextCronTime };
-export { overallState, STALE_AFTER_MS } from "./_status/overall.ts";
+export { overallState, STALE_AFTER_PERIODS } from "./_status/overall.ts";
 export { jobStatus, runView } from "./_status/job.ts";
 export type { JobFacts } from "./_status/job.ts";
 export type { OrgSyncState, RunRow } from "./_status/sync_facts.ts";
@@ -59,12 +65,14 @@ export async function readIntegrationStatus(
   const { sql, now } = options;
   const schedules = await cronSchedules(sql, JOBS.map((j) => j.cron));
   const states = await orgSyncState(sql, orgId);
+  const periods = await syncPeriods(sql);
   const jobs = await Promise.all(JOBS.map(async (j) =>
     jobStatus({
       job: j.job,
       label: j.label,
       function: j.function,
       cron: schedules?.get(j.cron),
+      periodSeconds: periodOf(periods, j.job),
       state: states.get(j.job),
       runs: await recentRuns(sql, j.job, orgId, HISTORY_LENGTH),
       lastSuccess: await lastSuccessfulRun(sql, j.job, orgId),

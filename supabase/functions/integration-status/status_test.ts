@@ -23,19 +23,38 @@ Deno.test("nextCronTime: next firing in UTC, or null", () => {
 
 import { jobStatus, type OrgSyncState, overallState, type RunRow } from "./status.ts";
 import type { AlertView, JobStatus } from "./status.ts";
+import type { StoredOrgResult } from "../_shared/sync-results.ts";
 
 const NOW = new Date("2026-11-23T10:22:41Z");
 const ago = (min: number) => new Date(NOW.getTime() - min * 60_000);
-const ORG_RESULT = (n: number) => ({ status: "ok", complete: true, fetched: n, upserted: n });
-const FAILED = { status: "error", error: "odoo_auth_failed", fetched: 0, upserted: 0 };
+const ORG_RESULT = (n: number): StoredOrgResult => ({
+  status: "ok",
+  complete: true,
+  fetched: n,
+  upserted: n,
+  pages: 1,
+  deleted: 0,
+});
+const FAILED: StoredOrgResult = {
+  status: "error",
+  error: "odoo_auth_failed",
+  fetched: 0,
+  upserted: 0,
+  pages: 0,
+  deleted: 0,
+};
 
-function row(min: number, result: Record<string, unknown> | null, manual = false): RunRow {
+function row(
+  min: number,
+  result: StoredOrgResult | null,
+  startedBy: "schedule" | "admin" | "service" = "schedule",
+): RunRow {
   return {
     id: String(1000 - min),
     status: result === null ? "running" : result.status === "ok" ? "succeeded" : "failed",
     started_at: ago(min),
     finished_at: result === null ? null : ago(min),
-    idempotency_key: manual ? `odoo:crm:manual:org:${min}` : `odoo:crm:org:x:${min}`,
+    started_by: startedBy,
     error_summary: null,
     result,
   };
@@ -57,13 +76,19 @@ function state(over: Partial<OrgSyncState> = {}): OrgSyncState {
 
 const cron = { schedule: "* * * * *", active: true };
 
-function job(runs: RunRow[], s?: OrgSyncState, c: typeof cron | null = cron): JobStatus {
+function job(
+  runs: RunRow[],
+  s?: OrgSyncState,
+  c: typeof cron | null = cron,
+  periodSeconds = 900,
+): JobStatus {
   const lastSuccess = runs.find((r) => r.result?.status === "ok") ?? null;
   return jobStatus({
     job: "crm",
     label: "CRM leads",
     function: "odoo-crm-sync",
     cron: c ?? undefined,
+    periodSeconds,
     state: s,
     runs,
     lastSuccess,
@@ -88,6 +113,13 @@ Deno.test("jobStatus: next attempt and why, last success with counts, history wi
       job([row(5, ORG_RESULT(2))], state({ last_success_at: ago(5) })),
       "schedule",
       "2026-11-23T10:30:00.000Z",
+      0,
+    ],
+    [
+      "succeeded this period of a 1-hour sync_queue_settings.period: next hour",
+      job([row(5, ORG_RESULT(2))], state({ last_success_at: ago(5) }), cron, 3600),
+      "schedule",
+      "2026-11-23T11:00:00.000Z",
       0,
     ],
     [
@@ -128,11 +160,20 @@ Deno.test("jobStatus: next attempt and why, last success with counts, history wi
     );
     assert.equal(j.next_run_at, j.next_attempt.at, name);
   }
-  const j = job([row(1, FAILED, true), row(20, ORG_RESULT(7))]);
-  assert.deepEqual(j.last_success, { at: ago(20).toISOString(), fetched: 7, upserted: 7 });
+  const j = job([
+    row(1, FAILED, "admin"),
+    row(10, ORG_RESULT(3), "service"),
+    row(20, ORG_RESULT(7)),
+  ]);
+  assert.deepEqual(j.last_success, { at: ago(10).toISOString(), fetched: 3, upserted: 3 });
   assert.deepEqual(
     j.history.map((r) => [r.trigger, r.status, r.error]),
-    [["manual", "failed", "odoo_auth_failed"], ["scheduled", "succeeded", null]],
+    [
+      ["manual", "failed", "odoo_auth_failed"],
+      ["manual", "succeeded", null],
+      ["scheduled", "succeeded", null],
+    ],
+    "the trigger is sync_runs.started_by: admin and service are manual, schedule is scheduled",
   );
   assert.equal(j.last_run?.status, "failed");
 });
@@ -159,11 +200,13 @@ Deno.test("overallState: worst job state, never better than an open alert", () =
     }),
   );
   const stale = job([row(45, ORG_RESULT(1))], state({ last_success_at: ago(45) }));
+  const hourly = job([row(45, ORG_RESULT(1))], state({ last_success_at: ago(45) }), cron, 3600);
   const cases: [string, JobStatus[], AlertView[], string, string | null, string | null][] = [
     ["all good", [healthy, healthy], [], "healthy", null, null],
     ["a run in flight", [healthy, job([row(0, null)])], [], "syncing", null, null],
     ["never synced", [job([]), healthy], [], "not_synced", null, "2026-11-23T10:23:00.000Z"],
     ["stale", [stale, healthy], [], "stale", ago(45).toISOString(), null],
+    ["45 minutes is within two 1-hour periods", [hourly, healthy], [], "healthy", null, null],
     ["backoff", [backoff, healthy], [], "waiting", null, "2026-11-23T10:40:00.000Z"],
     ["failing since the first of the streak", [failed, healthy], [], "failing", ago(8), null],
     [

@@ -139,7 +139,6 @@ export async function handleSyncRequest(
     const head = { job: options.job, mode: body.mode };
     return json({ ...report, ...head }, report.status === "failed" ? 502 : 200);
   }
-  const request = { ...body, orgId: null, manual, callerIdentity };
-  const report = await runOdooSync(request, options);
+  const report = await runOdooSync({ ...body, callerIdentity }, options);
   return json(report, report.status === "failed" ? 502 : 200);
 }

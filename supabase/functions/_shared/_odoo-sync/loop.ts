@@ -4,15 +4,15 @@
  * `odoo-sync.ts`.
  */
 import type { Logger } from "../log.ts";
-import type { RunRequest } from "./request.ts";
 import { finishRun, summarize } from "./runs.ts";
 import { syncOrg } from "./org.ts";
 import { listOdooOrgs } from "./store.ts";
-import type { OrgResult, SyncOptions } from "./types.ts";
+import type { OrgResult, SyncMode, SyncOptions } from "./types.ts";
 
 /** One claimed run: everything its phases share. */
 export interface Run {
-  request: Pick<RunRequest, "orgId" | "mode">;
+  /** Every organization with an `odoo` credential is synced in this mode. */
+  request: { mode: SyncMode };
   options: SyncOptions;
   now: () => Date;
   logger: Logger;
@@ -35,11 +35,8 @@ export interface Outcome {
  */
 async function syncAll(run: Run): Promise<Outcome> {
   const { request, options, now, logger, runId } = run;
-  const orgs = request.orgId === null
-    ? await listOdooOrgs(options.sql, options.job)
-    : [request.orgId];
-  const defaultDeadline = request.orgId === null ? 100_000 : 60_000;
-  const deadline = run.startedAt.getTime() + (options.deadlineMs ?? defaultDeadline);
+  const orgs = await listOdooOrgs(options.sql, options.job);
+  const deadline = run.startedAt.getTime() + (options.deadlineMs ?? 100_000);
   const orgRun = { options, mode: request.mode, runId, now, logger, deadline };
   const results: OrgResult[] = [];
   for (const orgId of orgs) {

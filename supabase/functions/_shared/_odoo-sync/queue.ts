@@ -6,6 +6,7 @@
  */
 import { asServiceRole, type Sql } from "../db.ts";
 import type { OrgResult, SyncJob, SyncMode } from "./types.ts";
+import { orgResultsJson } from "../sync-results.ts";
 
 /** A worker's lease and limits, from `public.start_sync_worker`. */
 export interface WorkerLease {
@@ -136,8 +137,7 @@ export async function claimNow(
 export async function endRun(sql: Sql, runId: number, result: OrgResult): Promise<boolean> {
   // One organization per run: its result (org_results) says everything, so
   // `counts` stays empty and the row small (sync_runs is the largest table).
-  const { org_id, ...rest } = result;
-  const byOrg = JSON.stringify({ [org_id]: rest });
+  const byOrg = orgResultsJson([result]);
   const [row] = await asServiceRole(
     sql,
     (tx) =>

@@ -1,19 +1,15 @@
 /**
- * One sync run over every organization (or one): claim the run row, sync each
- * organization in turn, summarize. Internal to odoo-sync.ts.
+ * One sync run over every organization: claim the run row (one per job, mode
+ * and period), sync each organization in turn, summarize. Internal to odoo-sync.ts.
  */
 import { log as defaultLogger, type Logger } from "../log.ts";
-import { planRun, type RunPlan, type SyncBody } from "./request.ts";
+import type { SyncBody } from "./request.ts";
 import { claimRun, summarize } from "./runs.ts";
 import { execute } from "./loop.ts";
 import type { OrgResult, SyncOptions } from "./types.ts";
 
-/** What to sync, after the guard. */
+/** A run over every organization with an `odoo` credential (a service call without `org_id`). */
 export interface SyncRequest extends SyncBody {
-  /** One organization, or null for every organization with an `odoo` credential (service callers only). */
-  orgId: string | null;
-  /** True for an admin's "sync now" (per-minute, per-org idempotency key). */
-  manual: boolean;
   /** For logs: the verified `sub`, or `service_role`. Default `service_role`. */
   callerIdentity?: string;
 }
@@ -42,13 +38,14 @@ export type SyncReport =
 
 const DRIFT_WARN_SECONDS = 300;
 
-function logDrift(plan: RunPlan, startedAt: Date, logger: Logger, fields: object): void {
-  const drift = Math.round((startedAt.getTime() - plan.scheduledFor.getTime()) / 1000);
+/** A caller's `scheduled_for` far from when the run started (a late or early cron). */
+function logDrift(scheduledFor: Date, startedAt: Date, logger: Logger, fields: object): void {
+  const drift = Math.round((startedAt.getTime() - scheduledFor.getTime()) / 1000);
   if (Math.abs(drift) <= DRIFT_WARN_SECONDS) return;
   logger("warn", "sync_schedule_drift", {
     ...fields,
     drift_seconds: drift,
-    scheduled_for: plan.scheduledFor.toISOString(),
+    scheduled_for: scheduledFor.toISOString(),
     started_at: startedAt.toISOString(),
   });
 }
@@ -62,7 +59,7 @@ function logDrift(plan: RunPlan, startedAt: Date, logger: Logger, fields: object
  * @returns the report: per-org results, or `already_ran`.
  * @example
  * const report = await runOdooSync(
- *   { mode: "incremental", scheduledFor: null, orgId: null, manual: false },
+ *   { mode: "incremental", scheduledFor: null },
  *   { job: "crm", sql },
  * );
  * console.log(report.status);
@@ -72,9 +69,11 @@ export async function runOdooSync(request: SyncRequest, options: SyncOptions): P
   const logger = options.logger ?? defaultLogger;
   const { job, sql, functionName } = options;
   const startedAt = now();
-  const plan = planRun({ ...request, job }, startedAt);
-  const orgId = request.orgId;
-  const claim = await claimRun(sql, { job, plan, startedAt, orgId });
+  const claim = await claimRun(sql, {
+    job,
+    mode: request.mode,
+    scheduledFor: request.scheduledFor,
+  });
   const head = { run_id: claim.id, job, mode: request.mode, idempotency_key: claim.key };
   const caller_identity = request.callerIdentity ?? "service_role";
   const fields = { function_name: functionName, caller_identity, ...head };
@@ -82,8 +81,8 @@ export async function runOdooSync(request: SyncRequest, options: SyncOptions): P
     logger("info", "sync_already_ran", { ...fields, previous_status: claim.status });
     return { status: "already_ran", ...head, previous_status: claim.status };
   }
-  const scheduled_for = plan.scheduledFor.toISOString();
-  logDrift(plan, startedAt, logger, fields);
+  const scheduled_for = claim.scheduledFor.toISOString();
+  if (request.scheduledFor !== null) logDrift(request.scheduledFor, startedAt, logger, fields);
   logger("info", "sync_run_started", { ...fields, scheduled_for });
   const { results, notReached } = await execute({
     request,

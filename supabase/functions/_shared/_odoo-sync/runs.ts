@@ -4,8 +4,8 @@
  * only: no secrets, no Odoo traces). Internal: use `odoo-sync.ts`.
  */
 import { asServiceRole, type Sql } from "../db.ts";
-import type { RunPlan } from "./request.ts";
-import type { OrgResult, SyncJob } from "./types.ts";
+import { orgResultsJson } from "../sync-results.ts";
+import type { OrgResult, SyncJob, SyncMode } from "./types.ts";
 
 /** A new run, or the one that already holds the key. */
 export type Claim =
@@ -22,37 +22,42 @@ export interface RunSummary {
 /** What {@linkcode claimRun} needs. */
 export interface ClaimInput {
   job: SyncJob;
-  plan: RunPlan;
-  startedAt: Date;
-  /** The run's one organization, or null for a run over every organization. */
-  orgId: string | null;
+  mode: SyncMode;
+  /** The caller's slot (a body's `scheduled_for`); null: the database's current minute. */
+  scheduledFor: Date | null;
 }
 
+/** The row a run over every organization claimed (or found), with its scheduled time. */
+export type PassClaim = Claim & { scheduledFor: Date };
+
 /**
- * Inserts the run row of a pass over every organization unless its key exists
- * (`on conflict do nothing returning id`). Per-organization runs are the
- * queue's (queue.ts).
+ * Claims the run row of a pass over every organization through
+ * `public.claim_sync_pass`, which builds its key (`public.sync_run_key`) for
+ * the period of `sync_queue_settings.period`: one pass per job, mode and
+ * period. Per-organization runs are the queue's (queue.ts).
  *
  * @example
- * const claim = await claimRun(sql, { job: "crm", plan, startedAt, orgId: null });
+ * const claim = await claimRun(sql, { job: "crm", mode: "incremental", scheduledFor: null });
  * if (!claim.claimed) return; // already ran
  */
-export function claimRun(sql: Sql, input: ClaimInput): Promise<Claim> {
-  const { job, plan, startedAt, orgId } = input;
-  return asServiceRole(sql, async (tx): Promise<Claim> => {
-    const inserted = await tx<{ id: string }[]>`
-      insert into public.sync_runs (idempotency_key, integration, job, scheduled_for, started_at,
-        org_id)
-      values (${plan.key}, 'odoo', ${job}, ${plan.scheduledFor}, ${startedAt}, ${orgId}::uuid)
-      on conflict (idempotency_key) do nothing
-      returning id`;
-    if (inserted.length > 0) {
-      return { claimed: true, id: Number(inserted[0].id), key: plan.key };
-    }
-    const [prev] = await tx<{ id: string; status: string }[]>`
-      select id, status from public.sync_runs where idempotency_key = ${plan.key}`;
-    return { claimed: false, id: Number(prev.id), key: plan.key, status: prev.status };
-  });
+export async function claimRun(sql: Sql, input: ClaimInput): Promise<PassClaim> {
+  const { job, mode, scheduledFor } = input;
+  const [row] = await asServiceRole(sql, (tx) =>
+    tx<{
+      run_id: string;
+      idempotency_key: string;
+      outcome: "claimed" | "already_ran";
+      previous_status: string | null;
+      scheduled_for: Date;
+    }[]>`select * from public.claim_sync_pass(${job}, ${mode}, ${scheduledFor})`);
+  const head = {
+    id: Number(row.run_id),
+    key: row.idempotency_key,
+    scheduledFor: row.scheduled_for,
+  };
+  return row.outcome === "claimed"
+    ? { claimed: true, ...head }
+    : { claimed: false, ...head, status: row.previous_status ?? "unknown" };
 }
 
 const sum = (results: OrgResult[], key: "fetched" | "upserted" | "pages" | "deleted") =>
@@ -121,13 +126,12 @@ export interface RunEnd {
  */
 export async function finishRun(sql: Sql, end: RunEnd): Promise<void> {
   const { id, summary, results, finishedAt } = end;
-  const byOrg = Object.fromEntries(results.map(({ org_id, ...rest }) => [org_id, rest]));
   await asServiceRole(sql, (tx) =>
     tx`
       update public.sync_runs
       set finished_at = ${finishedAt}, status = ${summary.status},
         counts = ${JSON.stringify(summary.counts)}::text::jsonb,
-        org_results = ${JSON.stringify(byOrg)}::text::jsonb,
+        org_results = ${orgResultsJson(results)}::text::jsonb,
         error_summary = ${summary.errorSummary}
       where id = ${id}`);
 }

@@ -20,26 +20,7 @@ export type SyncMode = "incremental" | "full";
 /** Per-organization failure codes: the catalogue's `sync` codes a function reports; details go to the log only. */
 export type { SyncErrorCode };
 
-/** Work done for one organization (also reported for a failed one: what was committed). */
-export interface SyncCounts {
-  /** Records received from Odoo. */
-  fetched: number;
-  /** Rows inserted or updated in PostgreSQL. */
-  upserted: number;
-  /** Pages committed (rows + cursor in one transaction each). */
-  pages: number;
-  /** Rows marked deleted by a reconciliation (Odoo no longer has them). */
-  deleted: number;
-}
-
-/** The outcome for one organization. */
-export type OrgResult =
-  & { org_id: string }
-  & SyncCounts
-  & (
-    | { status: "ok"; complete: boolean }
-    | { status: "error"; error: SyncErrorCode }
-  );
+export type { OrgResult, StoredOrgResult, SyncCounts } from "../sync-results.ts";
 
 /** Tuning of a sync run. No environment variable: the functions use the defaults. */
 export interface SyncTuning {

@@ -3,7 +3,7 @@
  * domain, error codes, row mapping, and the atomic page commit (real PostgreSQL).
  */
 import assert from "node:assert/strict";
-import { parseSyncBody, planRun } from "./request.ts";
+import { parseSyncBody } from "./request.ts";
 import type { RequestBody } from "../auth-guard.ts";
 import { afterCursor, notSeen } from "./pager.ts";
 import { planPass, type Progress } from "./progress.ts";
@@ -48,35 +48,6 @@ Deno.test("parseSyncBody accepts the cron and UI bodies and refuses anything els
         body = { kind: "other" };
       }}
     assert.deepEqual(parseSyncBody(body), expected, text);
-  }
-});
-
-Deno.test("planRun: idempotency keys per caller, mode and 15-minute slot", () => {
-  const now = new Date("2026-11-23T10:22:41Z");
-  const at = (iso: string) => new Date(iso);
-  const base = { job: "crm" as const, mode: "incremental" as const, scheduledFor: null };
-  const cron = { ...base, orgId: null, manual: false };
-  const cases: [Parameters<typeof planRun>[0], string, string][] = [
-    [cron, "odoo:crm:2026-11-23T10:15Z", "2026-11-23T10:22:00.000Z"],
-    [
-      { ...cron, job: "chatter", scheduledFor: at("2026-11-23T10:05:00Z") },
-      "odoo:chatter:2026-11-23T10:00Z",
-      "2026-11-23T10:05:00.000Z",
-    ],
-    [
-      { ...cron, mode: "full", orgId: ORG },
-      `odoo:crm:full:org:${ORG}:2026-11-23T10:15Z`,
-      "2026-11-23T10:22:00.000Z",
-    ],
-    [
-      { ...base, scheduledFor: at("2020-01-01T00:00:00Z"), orgId: ORG, manual: true },
-      `odoo:crm:manual:${ORG}:2026-11-23T10:22Z`,
-      "2026-11-23T10:22:00.000Z",
-    ],
-  ];
-  for (const [request, key, scheduled] of cases) {
-    const plan = planRun(request, now);
-    assert.deepEqual([plan.key, plan.scheduledFor.toISOString()], [key, scheduled]);
   }
 });
 

@@ -7,33 +7,29 @@ import { nextCronTime } from "./cron.ts";
 import type { OrgSyncState, RunRow } from "./sync_facts.ts";
 import type { JobStatus, NextAttempt, RunView } from "./types.ts";
 
-const num = (v: unknown) => (typeof v === "number" ? v : 0);
-
 /** A run as the organization sees it (its own result inside a run of several). */
 export function runView(row: RunRow): RunView {
-  const r = row.result ?? {};
-  const status = (row.status === "running" || row.status === "queued") && row.result === null
+  const r = row.result;
+  const status = (row.status === "running" || row.status === "queued") && r === null
     ? "running"
-    : r.status === "error" || (row.status === "failed" && row.result === null)
+    : r?.status === "error" || (row.status === "failed" && r === null)
     ? "failed"
-    : r.complete === false || (row.status === "partial" && row.result === null)
+    : (r?.status === "ok" && !r.complete) || (row.status === "partial" && r === null)
     ? "incomplete"
     : "succeeded";
-  const error = typeof r.error === "string" ? r.error : row.error_summary;
+  const error = r?.status === "error" ? r.error : row.error_summary;
   return {
     run_id: Number(row.id),
     status,
-    trigger: /:manual(:|$)/.test(row.idempotency_key) ? "manual" : "scheduled",
+    trigger: row.started_by === "schedule" ? "scheduled" : "manual",
     started_at: row.started_at.toISOString(),
     finished_at: row.finished_at?.toISOString() ?? null,
-    fetched: num(r.fetched),
-    upserted: num(r.upserted),
-    pages: num(r.pages),
+    fetched: r?.fetched ?? 0,
+    upserted: r?.upserted ?? 0,
+    pages: r?.pages ?? 0,
     error: status === "failed" ? error ?? "internal_error" : null,
   };
 }
-
-const PERIOD_MS = 15 * 60_000;
 
 /**
  * The earliest time the schedule may send the organization again: its due
@@ -41,10 +37,10 @@ const PERIOD_MS = 15 * 60_000;
  * period after a success in this one; never before a backoff ends, never
  * before `now`.
  */
-function dueFrom(state: OrgSyncState | undefined, now: Date): Date {
-  const periodStart = Math.floor(now.getTime() / PERIOD_MS) * PERIOD_MS;
+function dueFrom(state: OrgSyncState | undefined, periodMs: number, now: Date): Date {
+  const periodStart = Math.floor(now.getTime() / periodMs) * periodMs;
   const successAt = state?.last_success_at?.getTime() ?? -Infinity;
-  const afterSuccess = successAt >= periodStart ? periodStart + PERIOD_MS : now.getTime();
+  const afterSuccess = successAt >= periodStart ? periodStart + periodMs : now.getTime();
   const due = state?.next_due_at?.getTime() ?? -Infinity;
   return new Date(Math.max(afterSuccess, due, now.getTime()));
 }
@@ -53,13 +49,14 @@ function nextAttempt(o: {
   state: OrgSyncState | undefined;
   cron: { schedule: string; active: boolean } | undefined;
   running: boolean;
+  periodMs: number;
   now: Date;
 }): NextAttempt {
   const failures = o.state?.consecutive_failures ?? 0;
   const why = (reason: NextAttempt["reason"], at: string | null) => ({ at, reason, failures });
   if (o.running) return why("in_flight", null);
   if (!o.cron?.active) return why("not_scheduled", null);
-  const from = dueFrom(o.state, o.now);
+  const from = dueFrom(o.state, o.periodMs, o.now);
   const at = nextCronTime(o.cron.schedule, new Date(from.getTime() - 1))?.toISOString() ?? null;
   const waiting = (o.state?.backoff_until?.getTime() ?? -Infinity) > o.now.getTime();
   return why(o.state?.parked_at ? "parked" : waiting && failures > 0 ? "backoff" : "schedule", at);
@@ -71,6 +68,8 @@ export interface JobFacts {
   label: string;
   function: string;
   cron: { schedule: string; active: boolean } | undefined;
+  /** `sync_queue_settings.period` of the job, in seconds. */
+  periodSeconds: number;
   state: OrgSyncState | undefined;
   runs: RunRow[];
   lastSuccess: RunRow | null;
@@ -80,7 +79,7 @@ export interface JobFacts {
  * The status of one job at `now`.
  *
  * @example
- * jobStatus({ job: "crm", label: "CRM leads", function: "odoo-crm-sync", cron, state, runs, lastSuccess: null }, now);
+ * jobStatus({ job: "crm", label: "CRM leads", function: "odoo-crm-sync", cron, periodSeconds: 900, state, runs, lastSuccess: null }, now);
  */
 export function jobStatus(facts: JobFacts, now: Date): JobStatus {
   const history = facts.runs.map(runView);
@@ -90,6 +89,7 @@ export function jobStatus(facts: JobFacts, now: Date): JobStatus {
     state: facts.state,
     cron: facts.cron,
     running: last?.status === "running" || leased,
+    periodMs: facts.periodSeconds * 1000,
     now,
   });
   const success = facts.lastSuccess === null ? null : runView(facts.lastSuccess);
@@ -99,6 +99,7 @@ export function jobStatus(facts: JobFacts, now: Date): JobStatus {
     label: facts.label,
     function: facts.function,
     schedule: facts.cron?.schedule ?? null,
+    period_seconds: facts.periodSeconds,
     next_run_at: next.at,
     next_attempt: next,
     last_success: successAt === null ? null : {

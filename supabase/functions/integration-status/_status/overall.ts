@@ -7,8 +7,8 @@
  */
 import type { AlertView, JobStatus, Overall } from "./types.ts";
 
-/** No good sync for this long is stale (the watchdog's org_sync_stale: two 15-minute periods). */
-export const STALE_AFTER_MS = 2 * 15 * 60_000;
+/** No good sync for this many of the job's periods is stale (the watchdog's org_sync_stale). */
+export const STALE_AFTER_PERIODS = 2;
 
 const RANK: Record<Overall["state"], number> = {
   healthy: 0,
@@ -47,10 +47,12 @@ function jobState(job: JobStatus, now: Date): Overall {
     return { ...base, state: last === null ? "not_synced" : "healthy", until: next.at };
   }
   const age = now.getTime() - new Date(job.last_success.at).getTime();
-  return age > STALE_AFTER_MS ? { ...base, state: "stale", since: job.last_success.at } : {
-    ...base,
-    state: "healthy",
-  };
+  return age > STALE_AFTER_PERIODS * job.period_seconds * 1000
+    ? { ...base, state: "stale", since: job.last_success.at }
+    : {
+      ...base,
+      state: "healthy",
+    };
 }
 
 function fromAlerts(alerts: AlertView[]): Overall | null {

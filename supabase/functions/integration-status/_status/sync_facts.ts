@@ -9,6 +9,7 @@
  * have (yet) reads as absent. Internal: use `../status.ts`.
  */
 import { asServiceRole, type Sql } from "../../_shared/db.ts";
+import { readOrgResult, type StoredOrgResult } from "../../_shared/sync-results.ts";
 
 /** One run that concerns the organization (its own result is `result`). */
 export interface RunRow {
@@ -16,10 +17,38 @@ export interface RunRow {
   status: string;
   started_at: Date;
   finished_at: Date | null;
-  idempotency_key: string;
+  /** `schedule`, `admin` or `service` (`sync_runs.started_by`). */
+  started_by: string;
   error_summary: string | null;
   /** `org_results -> org` (null while running, or for a run that never reached it). */
-  result: Record<string, unknown> | null;
+  result: StoredOrgResult | null;
+}
+
+/** The columns of a {@linkcode RunRow}, `result` still as stored. */
+type StoredRun = Omit<RunRow, "result"> & { result: unknown };
+
+const toRunRow = (r: StoredRun): RunRow => ({ ...r, result: readOrgResult(r.result) });
+
+/**
+ * Each job's period in seconds (`public.sync_queue_settings.period`, the one
+ * the tick, the keys and the watchdog's staleness use). The migrations insert
+ * a row per job; a job without one is a broken database, which
+ * {@linkcode periodOf} reports loudly.
+ */
+export async function syncPeriods(sql: Sql): Promise<Map<string, number>> {
+  const rows = await asServiceRole(sql, (tx) =>
+    tx<{ job: string; seconds: number }[]>`
+      select job, extract(epoch from period)::int as seconds from public.sync_queue_settings`);
+  return new Map(rows.map((r) => [r.job, r.seconds]));
+}
+
+/** The period of `job` from {@linkcode syncPeriods}; throws when its row is missing. */
+export function periodOf(periods: Map<string, number>, job: string): number {
+  const seconds = periods.get(job);
+  if (seconds === undefined) {
+    throw new Error(`public.sync_queue_settings has no row for job ${job}`);
+  }
+  return seconds;
 }
 
 /** Where the sync has the organization for one job. */
@@ -88,14 +117,15 @@ export async function recentRuns(
   orgId: string,
   limit: number,
 ): Promise<RunRow[]> {
-  return await asServiceRole(sql, (tx) =>
-    tx<RunRow[]>`
-      select id::text, status, started_at, finished_at, idempotency_key, error_summary,
+  const rows = await asServiceRole(sql, (tx) =>
+    tx<StoredRun[]>`
+      select id::text, status, started_at, finished_at, started_by, error_summary,
         org_results -> ${orgId}::text as result
       from public.sync_runs
       where org_id = ${orgId}::uuid and job = ${job} and integration = 'odoo'
       order by scheduled_for desc, id desc
       limit ${limit}`);
+  return rows.map(toRunRow);
 }
 
 /**
@@ -108,13 +138,13 @@ export async function lastSuccessfulRun(
   orgId: string,
 ): Promise<RunRow | null> {
   const rows = await asServiceRole(sql, (tx) =>
-    tx<RunRow[]>`
-      select id::text, status, started_at, finished_at, idempotency_key, error_summary,
+    tx<StoredRun[]>`
+      select id::text, status, started_at, finished_at, started_by, error_summary,
         org_results -> ${orgId}::text as result
       from public.sync_runs
       where org_id = ${orgId}::uuid and job = ${job} and integration = 'odoo'
         and status = 'succeeded'
       order by scheduled_for desc, id desc
       limit 1`);
-  return rows[0] ?? null;
+  return rows.length > 0 ? toRunRow(rows[0]) : null;
 }

@@ -8,7 +8,11 @@ export interface RunView {
   run_id: number;
   /** `running`, `succeeded`, `incomplete` (deadline reached; continues next run) or `failed`. */
   status: "running" | "succeeded" | "incomplete" | "failed";
-  /** `manual` (someone's "sync now") or `scheduled` (the schedule). */
+  /**
+   * `manual`: someone started it (an admin's "sync now", or a service call
+   * naming the organization); `scheduled`: the schedule did
+   * (`sync_runs.started_by`).
+   */
   trigger: "manual" | "scheduled";
   started_at: string;
   finished_at: string | null;
@@ -40,6 +44,8 @@ export interface JobStatus {
   function: string;
   /** The cron schedule, or null when the job is missing or cron.job cannot be read. */
   schedule: string | null;
+  /** How often the organization is due (`sync_queue_settings.period`), in seconds. */
+  period_seconds: number;
   /** `next_attempt.at` (kept for older pages). */
   next_run_at: string | null;
   next_attempt: NextAttempt;
