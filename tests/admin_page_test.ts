@@ -201,7 +201,7 @@ Deno.test({
         assert.match(await text(page, "#job-chatter .next-run"), /a run is in progress/);
         await screenshot(page, "syncing");
         await stack.sql`update public.sync_runs set status = 'succeeded', finished_at = now(),
-          org_results = ${JSON.stringify({ [orgId]: { status: "ok", fetched: 0, upserted: 0 } })}
+          org_results = ${JSON.stringify({ [orgId]: { status: "ok", complete: true, fetched: 0 } })}
             ::text::jsonb
         where id = ${id}::bigint`;
         await page.locator("#job-chatter .sync-now:enabled").waitFor({ timeout: 10_000 });

@@ -1,7 +1,7 @@
 /**
  * The destination table of the outbound policy (issue 21), shared by the
  * policy's test (supabase/functions/_shared/outbound_test.ts) and the check
- * that the SQL copy of it gives the same verdicts (outbound_sql_test.ts).
+ * that the SQL copy of it gives the same verdicts (tests/outbound_sql_test.ts).
  */
 import type { Resolver } from "../../supabase/functions/_shared/outbound.ts";
 

@@ -96,13 +96,17 @@ Deno.test("cron (service key) syncs each org from its own Odoo; RLS shows each o
   assert.deepEqual(stored, source);
   assert.equal(rows[2].active, false, "archived leads are synced too");
   assert.equal(rows[0].write_date.toISOString(), "2024-01-01T00:00:00.000Z");
-  const [run] = await w.sql`select status, counts, scheduled_for, started_at from public.sync_runs`;
+  const [run] = await w.sql`select status, counts, scheduled_for, started_by from public.sync_runs`;
   assert.deepEqual([run.status, run.counts.upserted, run.counts.organizations], [
     "succeeded",
     17,
     2,
   ]);
-  assert.equal(run.started_at.getTime() - run.scheduled_for.getTime(), 20_000);
+  assert.deepEqual(
+    [run.scheduled_for.toISOString(), run.started_by],
+    [new Date(SLOT).toISOString(), "service"],
+    "the body's scheduled_for; a service call started it (claim_sync_pass)",
+  );
   w.assertNoSecretsLogged();
 });
 

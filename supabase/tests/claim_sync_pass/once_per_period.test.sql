@@ -6,6 +6,7 @@
 begin;
 create extension if not exists pgtap;
 select plan(4);
+delete from public.sync_runs; -- other suites' runs in the test database (rolled back)
 
 create temp table first as
   select * from public.claim_sync_pass('crm', 'incremental', timestamptz '2026-11-23T10:16:00Z');

@@ -3,6 +3,7 @@
 begin;
 create extension if not exists pgtap;
 select plan(2);
+delete from public.sync_runs; -- other suites' runs in the test database (rolled back)
 
 select throws_ok($$select * from public.claim_sync_pass('invoices', 'incremental')$$, '22023',
   'claim_sync_pass: no sync_queue_settings row for job invoices', 'an unknown job');

@@ -5,9 +5,9 @@
  * functions, which resolve it at every call (SQL cannot). Real PostgreSQL.
  */
 import assert from "node:assert/strict";
-import { classifyAddress } from "./outbound.ts";
-import { connect, testDatabaseUrl } from "../../../tests/support/db.ts";
-import { DESTINATION_CASES, type Expect } from "../../../tests/support/outbound_cases.ts";
+import { classifyAddress } from "../supabase/functions/_shared/outbound.ts";
+import { connect, testDatabaseUrl } from "./support/db.ts";
+import { DESTINATION_CASES, type Expect } from "./support/outbound_cases.ts";
 
 /** What SQL can know: a verdict that came from DNS is "allowed" to it. */
 function staticVerdict(url: string, verdict: Expect): string | null {
