@@ -1,5 +1,5 @@
 -- Who started a sync run, its key and period built once, and the declared shape
--- of org_results (issue 23). docs/database.md, "Sync runs"; docs/fanout.md.
+-- of org_results (issue 23). docs/odoo-sync.md, "Runs and idempotency"; docs/fanout.md.
 --
 -- 1. public.sync_runs.started_by says who started a run: `schedule` (a queue
 --    worker), `admin` (an integration admin's "sync now") or `service` (a
@@ -17,7 +17,7 @@
 --    {"status": "error", "error": "<code>", counts}}, counts being fetched,
 --    upserted, pages, deleted (whole numbers >= 0). Declared by
 --    public.sync_org_results_valid and checked on every write (the TypeScript
---    side: supabase/functions/_shared/_odoo-sync/results.ts). NOT VALID: rows
+--    side: supabase/functions/_shared/sync-results.ts). NOT VALID: rows
 --    written before this migration are not re-read.
 
 -- 1. started_by
@@ -31,6 +31,9 @@ alter table public.sync_runs add constraint sync_runs_started_by_check
   check (started_by in ('schedule', 'admin', 'service'));
 comment on column public.sync_runs.started_by is
   'Who started the run: schedule (a queue worker), admin (an integration admin''s "sync now") or service (a service call, for one organization or all).';
+
+comment on column public.sync_runs.org_id is
+  'The one organization of a per-organization run (a queue worker''s, a service call naming org_id, or sync now); null for a run over every organization.';
 
 -- 2. One key builder: `all` is the run over every organization (p_org null).
 create or replace function public.sync_run_key(p_job text, p_org uuid, p_mode text, p_kind text,

@@ -20,7 +20,7 @@ CREATE TABLE public.sync_runs (
     CONSTRAINT sync_runs_status_check CHECK ((status = ANY (ARRAY['queued'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'partial'::text])))
 );
 
-COMMENT ON COLUMN public.sync_runs.org_id IS 'The one organization of a per-org run (dispatched, by hand with org_id, or sync-now); null for a run over every organization.';
+COMMENT ON COLUMN public.sync_runs.org_id IS 'The one organization of a per-organization run (a queue worker''s, a service call naming org_id, or sync now); null for a run over every organization.';
 
 COMMENT ON COLUMN public.sync_runs.request_id IS 'pg_net request id of a dispatched run (net._http_response.id, public.cron_http_requests.request_id).';
 
