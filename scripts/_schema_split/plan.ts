@@ -42,6 +42,8 @@ export const FUNCTION_AREAS: [string, number, RegExp][] = [
   // Policies and checks use them, so they precede the tables.
   ["current_org_id", 50, /^public\.current_org_id$/],
   ["sync_org_results_valid", 60, /^public\.sync_org_results_valid$/],
+  // The cron job names: read by the watchdog's checks (3400) and the cron jobs (5000).
+  ["cron_job_names", 3050, /^edge_guard\.cron_job_names$/],
   ["functions_credentials", 3100, /^public\.\w*integration_credential$/],
   [
     "functions_outbound_policy",

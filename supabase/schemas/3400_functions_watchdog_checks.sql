@@ -178,9 +178,7 @@ CREATE FUNCTION edge_guard.check_cron_owners() RETURNS TABLE(check_id text, subj
     ': the cron migration cannot change it, and a job of the same name owned by ' ||
     current_user || ' runs too'
   from cron.job j
-  where j.username <> current_user
-    and j.jobname in ('odoo-crm-sync-incremental', 'odoo-chatter-sync-incremental',
-      'bot-scheduler', 'check-sla-breaches', 'edge-guard-housekeeping', 'edge-guard-watchdog')
+  where j.username <> current_user and j.jobname = any (edge_guard.cron_job_names())
 $$;
 
 CREATE FUNCTION edge_guard.check_cron_runs(p_now timestamp with time zone) RETURNS TABLE(check_id text, subject text, severity text, detail text)

@@ -44,9 +44,7 @@ begin
   end loop;
   for j in
     select jobname, username from cron.job
-    where username <> current_user and jobname in ('odoo-crm-sync-incremental',
-      'odoo-chatter-sync-incremental', 'bot-scheduler', 'check-sla-breaches',
-      'edge-guard-housekeeping', 'edge-guard-watchdog', 'edge-guard-prune')
+    where username <> current_user and jobname = any (edge_guard.cron_job_names())
   loop
     raise warning 'cron job % is owned by %, so it cannot be replaced; a job of that '
       'name owned by % is scheduled too', j.jobname, j.username, current_user;

@@ -64,7 +64,8 @@ Deno.test("only edge_guard_schedule_jobs() calls cron.schedule, in the migration
     const outside = text.replace(/\$\$[\s\S]*?\n\$\$|\$_\$[\s\S]*?\n\$_\$/g, "");
     assert.doesNotMatch(outside, /cron\.schedule\s*\(/i, `${f} calls cron.schedule outside a body`);
   }
-  assert.equal(scheduling.filter((f) => f.startsWith("migrations/")).length, 1, scheduling.join());
+  // A migration that changes a job redefines the function (docs/database.md), so there may be several.
+  assert.ok(scheduling.some((f) => f.startsWith("migrations/")), scheduling.join());
 });
 
 Deno.test("re-running any migration alone, after all of them, changes no cron job", async () => {
