@@ -126,8 +126,24 @@ const BOOTSTRAP_SQL = `
 create role postgres login nosuperuser createdb createrole replication bypassrls;
 alter database postgres owner to postgres;`;
 
-/** Returns a TCP port that is free on 127.0.0.1 right now. */
+/**
+ * Returns a TCP port that is free on 127.0.0.1 right now, chosen below the
+ * ephemeral range (Linux: 32768-60999; port 0 would pick from it). A port is
+ * often bound a while after it is chosen (the stack writes it into Vault and
+ * the functions' environment first); meanwhile any outgoing connection
+ * (PostgreSQL, pg_net, Auth) may take an ephemeral port as its local port,
+ * and the later bind failed with AddrInUse. Falls back to port 0.
+ */
 export function freePort(): number {
+  for (let i = 0; i < 100; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port }).close();
+      return port;
+    } catch (err) {
+      if (!(err instanceof Deno.errors.AddrInUse)) throw err;
+    }
+  }
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
