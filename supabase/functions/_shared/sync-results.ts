@@ -46,6 +46,17 @@ export const COUNT_FIELDS = [
   "deleted",
 ] as const satisfies readonly (keyof SyncCounts)[];
 
+/** The counts of a result (checked by the caller), a missing one as 0, in {@linkcode COUNT_FIELDS} order. */
+function countsOf(v: Partial<Record<keyof SyncCounts, unknown>>): SyncCounts {
+  const count = (k: keyof SyncCounts) => (v[k] ?? 0) as number;
+  return {
+    fetched: count("fetched"),
+    upserted: count("upserted"),
+    pages: count("pages"),
+    deleted: count("deleted"),
+  };
+}
+
 /**
  * The JSON text written to `sync_runs.org_results` (and to `finish_org_sync` /
  * `fail_org_sync`): only the declared fields, so nothing else of a result
@@ -57,12 +68,7 @@ export const COUNT_FIELDS = [
 export function orgResultsJson(results: OrgResult[]): string {
   const byOrg: OrgResults = {};
   for (const r of results) {
-    const counts: SyncCounts = {
-      fetched: r.fetched,
-      upserted: r.upserted,
-      pages: r.pages,
-      deleted: r.deleted,
-    };
+    const counts = countsOf(r);
     byOrg[r.org_id] = r.status === "ok"
       ? { status: "ok", complete: r.complete, ...counts }
       : { status: "error", error: r.error, ...counts };
@@ -84,13 +90,7 @@ export function readOrgResult(value: unknown): StoredOrgResult | null {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
   const v = value as Record<string, unknown>;
   if (COUNT_FIELDS.some((k) => v[k] !== undefined && !isCount(v[k]))) return null;
-  const count = (k: keyof SyncCounts) => (v[k] ?? 0) as number;
-  const counts: SyncCounts = {
-    fetched: count("fetched"),
-    upserted: count("upserted"),
-    pages: count("pages"),
-    deleted: count("deleted"),
-  };
+  const counts = countsOf(v);
   if (v.status === "ok" && typeof v.complete === "boolean") {
     return { status: "ok", complete: v.complete, ...counts };
   }
